@@ -1,0 +1,13 @@
+/// What an input file holds.
+public enum InstrumentKind: String, Sendable, CaseIterable, Codable {
+    case card
+    case bankAccount = "bank-account"
+
+    /// The number stored in the vault's `kind` column; stable across releases.
+    package var storedValue: Int {
+        switch self {
+        case .card: 1
+        case .bankAccount: 2
+        }
+    }
+}

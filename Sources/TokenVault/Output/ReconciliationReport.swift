@@ -1,0 +1,77 @@
+import Foundation
+
+/// The reconciliation report of one run (SPEC §5): `J.report.json`, and the vault's record.
+///
+/// Invariant: `rows = new + existing + rejected`; for a run alone on its vault,
+/// `tokens_after − tokens_before = new`.
+public struct ReconciliationReport: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case completed
+        case failed
+    }
+
+    public struct Input: Codable, Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+        public var bytes: Int
+        public var rows: Int
+    }
+
+    public struct Counts: Codable, Sendable, Equatable {
+        public var rows = 0
+        public var new = 0
+        public var existing = 0
+        public var rejected = 0
+        public var warnings = 0
+    }
+
+    public struct VaultCounts: Codable, Sendable, Equatable {
+        public var tokensBefore: Int
+        public var tokensAfter: Int
+
+        enum CodingKeys: String, CodingKey {
+            case tokensBefore = "tokens_before"
+            case tokensAfter = "tokens_after"
+        }
+    }
+
+    public var jobID: String
+    public var kind: InstrumentKind
+    public var status: Status
+    public var startedAt: String
+    public var finishedAt: String
+    public var durationSeconds: Double
+    public var rowsPerSecond: Double
+    public var inputs: [Input]
+    public var counts: Counts
+    public var errorsByCode: [String: Int]
+    public var byBrand: [String: Int]?
+    public var byCountry: [String: Int]?
+    public var vault: VaultCounts
+    public var failure: String?
+
+    enum CodingKeys: String, CodingKey {
+        case jobID = "job_id"
+        case kind, status
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationSeconds = "duration_seconds"
+        case rowsPerSecond = "rows_per_second"
+        case inputs, counts
+        case errorsByCode = "errors_by_code"
+        case byBrand = "by_brand"
+        case byCountry = "by_country"
+        case vault, failure
+    }
+
+    /// The report as pretty JSON with sorted keys, as written to `J.report.json`.
+    public func jsonText() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) throws -> ReconciliationReport {
+        try JSONDecoder().decode(ReconciliationReport.self, from: Data(text.utf8))
+    }
+}

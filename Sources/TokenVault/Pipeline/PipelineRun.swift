@@ -1,0 +1,216 @@
+import Dispatch
+import Foundation
+
+/// The concurrent part of one tokenize run (see `Tokenizer`); used once.
+///
+/// Shared state is under `lock`; the writer, the output files and each worker's preparer are
+/// confined to their own serial queues.
+final class PipelineRun: @unchecked Sendable {
+    private let request: TokenizeRequest
+    private let formats: [InputFormat]
+    private let mapping: FieldMapping
+    private let validator: any InstrumentValidator
+    private let crypto: VaultCrypto
+    private let formatter: ResultFormatter
+    private let progress: (any ProgressObserver)?
+
+    private let workers: [DispatchQueue]
+    private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
+    private let outputQueue = DispatchQueue(label: "tokenvault.output")
+    private let writer: Confined<VaultWriter>
+    private let resultsFile: Confined<OutputFile>
+    private let errorsFile: Confined<OutputFile>
+    private let slotCount: Int
+    private let slots: DispatchSemaphore
+    private var toWriter: InOrderDelivery<PreparedBatch>!
+    private var toOutput: InOrderDelivery<FormattedBatch>!
+
+    private let lock = NSLock()
+    private var failure: TokenVaultError?
+    private var pendingTally = RunTally()
+    private var committedTally = RunTally()
+    private var stageTimes = StageTimings()
+    private var unknownKeys = Set<String>()
+    private var rowsDone = 0
+
+    /// Per-input hash and size, in input order (reader thread only).
+    private(set) var inputs: [ReconciliationReport.Input] = []
+
+    /// A batch's output, compressed, on its way to the files.
+    private struct FormattedBatch: Sendable {
+        var rows: Int
+        var results: [UInt8]
+        var errors: [UInt8]
+    }
+
+    init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
+         crypto: VaultCrypto, writer: VaultWriter, formatter: ResultFormatter, resultsFile: OutputFile,
+         errorsFile: OutputFile, progress: (any ProgressObserver)?) {
+        self.request = request
+        self.formats = formats
+        self.mapping = mapping
+        self.validator = validator
+        self.crypto = crypto
+        self.formatter = formatter
+        self.progress = progress
+        let count = max(1, request.concurrency)
+        workers = (0..<count).map { DispatchQueue(label: "tokenvault.worker.\($0)") }
+        self.writer = Confined(writer)
+        self.resultsFile = Confined(resultsFile)
+        self.errorsFile = Confined(errorsFile)
+        // Two batches per worker keeps every queue fed; more would only hold memory.
+        slotCount = 2 * count + 2
+        slots = DispatchSemaphore(value: slotCount)
+        toWriter = InOrderDelivery(queue: writerQueue) { [unowned self] batch in writeToVault(batch) }
+        toOutput = InOrderDelivery(queue: outputQueue) { [unowned self] batch in appendOutput(batch) }
+    }
+
+    var committed: RunTally { lock.withLock { committedTally } }
+    var timings: StageTimings { lock.withLock { stageTimes } }
+    var unknownColumns: Set<String> { lock.withLock { unknownKeys } }
+    private var hasFailed: Bool { lock.withLock { failure != nil } }
+
+    private func fail(_ error: any Error) {
+        let mapped = error as? TokenVaultError ?? TokenVaultError(.io, "unexpected failure: \(type(of: error))")
+        lock.withLock { if failure == nil { failure = mapped } }
+    }
+
+    /// Runs every input through; returns the first failure, if any.
+    func execute() -> TokenVaultError? {
+        let clock = ProgressClock(observer: progress) { [self] in lock.withLock { rowsDone } }
+        var sequence = 0
+        var readWatch = Stopwatch()
+        var readSeconds = 0.0
+
+        for (inputIndex, path) in request.inputs.enumerated() where !hasFailed {
+            let format = formats[inputIndex]
+            let source: InputSource
+            do { source = try InputSource(path: path) } catch { fail(error); break }
+            defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
+            let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
+            let preparers = workers.map { _ in
+                Confined(RowPreparer(kind: request.kind, format: format, delimiter: request.delimiter,
+                                     mapping: mapping, validator: validator, crypto: crypto))
+            }
+            do {
+                var layout: ColumnLayout?
+                if format == .csv {
+                    guard let header = try reader.readHeader() else { continue }
+                    let resolved = try mapping.layout(forHeader: header, path: path)
+                    lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }
+                    layout = resolved
+                }
+                while !hasFailed {
+                    guard let raw = try reader.nextBatch(maxRecords: request.batchSize, sequence: sequence, inputIndex: inputIndex) else { break }
+                    readSeconds += readWatch.seconds
+                    slots.wait()
+                    readWatch = Stopwatch()
+                    let worker = sequence % workers.count
+                    let preparer = preparers[worker]
+                    workers[worker].async { [self, layout] in
+                        let prepared = preparer.value.prepare(raw, layout: layout)
+                        toWriter.deliver(prepared.sequence, prepared)
+                    }
+                    sequence += 1
+                }
+            } catch {
+                fail(error)
+            }
+        }
+        readSeconds += readWatch.seconds
+        drain()
+        writerQueue.sync {
+            let watch = Stopwatch()
+            // Also after an input failure: what is pending came before the damage and is
+            // complete, so it is committed (SPEC §3). A vault failure already rolled back.
+            do {
+                try writer.value.commit()
+                commitTally()
+            } catch {
+                writer.value.rollback()
+                fail(error)
+            }
+            lock.withLock { stageTimes.vault += watch.seconds }
+        }
+        clock.stop()
+        lock.withLock { stageTimes.read = readSeconds }
+        return lock.withLock { failure }
+    }
+
+    /// Waits until every batch in flight has reached the output files.
+    private func drain() {
+        for _ in 0..<slotCount { slots.wait() }
+        for _ in 0..<slotCount { slots.signal() }
+    }
+
+    /// On the writer queue, in input order.
+    private func writeToVault(_ prepared: PreparedBatch) {
+        var batch = prepared
+        lock.withLock {
+            stageTimes.prepare += batch.prepareSeconds
+            unknownKeys.formUnion(batch.unknownKeys)
+        }
+        guard !vaultFailed else {
+            toOutput.deliver(batch.sequence, FormattedBatch(rows: 0, results: [], errors: []))
+            return
+        }
+        let watch = Stopwatch()
+        do {
+            let commitsBefore = writer.value.commitCount
+            try writer.value.write(&batch)
+            let committedNow = writer.value.commitCount != commitsBefore
+            lock.withLock {
+                pendingTally.add(batch)
+                stageTimes.vault += watch.seconds
+            }
+            if committedNow { commitTally() }
+        } catch {
+            writer.value.rollback()
+            vaultFailed = true
+            lock.withLock {
+                pendingTally = RunTally()
+                stageTimes.vault += watch.seconds
+            }
+            fail(error)
+            toOutput.deliver(batch.sequence, FormattedBatch(rows: 0, results: [], errors: []))
+            return
+        }
+        let resolved = batch
+        workers[batch.sequence % workers.count].async { [self] in
+            let watch = Stopwatch()
+            let (results, errors) = formatter.format(resolved)
+            let formatted = FormattedBatch(
+                rows: resolved.rows.count, results: GzipMember.compress(results),
+                errors: errors.isEmpty ? [] : GzipMember.compress(errors))
+            lock.withLock { stageTimes.format += watch.seconds }
+            toOutput.deliver(resolved.sequence, formatted)
+        }
+    }
+
+    /// Set on the writer queue only, when the vault refused a write: later batches are dropped.
+    private var vaultFailed = false
+
+    private func commitTally() {
+        lock.withLock {
+            committedTally.add(pendingTally)
+            pendingTally = RunTally()
+        }
+    }
+
+    /// On the output queue, in input order.
+    private func appendOutput(_ batch: FormattedBatch) {
+        defer { slots.signal() }
+        guard batch.rows > 0 else { return }
+        let watch = Stopwatch()
+        do {
+            try resultsFile.value.write(batch.results)
+            if !batch.errors.isEmpty { try errorsFile.value.write(batch.errors) }
+        } catch {
+            fail(error)
+        }
+        lock.withLock {
+            stageTimes.write += watch.seconds
+            rowsDone += batch.rows
+        }
+    }
+}

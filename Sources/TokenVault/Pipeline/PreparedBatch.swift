@@ -1,0 +1,45 @@
+import Foundation
+
+/// A batch after the workers: each row validated, and each valid one fingerprinted and sealed
+/// under a candidate token. The vault writer then fills in `status` and `token`.
+struct PreparedBatch: Sendable {
+    var sequence: Int
+    var inputIndex: Int
+    var rows: [PreparedRow]
+    /// Column names or keys that feed no field (collected from the first rows of a file).
+    var unknownKeys: Set<String> = []
+    /// Seconds of worker time spent preparing this batch.
+    var prepareSeconds: Double = 0
+}
+
+/// One row on its way through the pipeline.
+struct PreparedRow: Sendable {
+    var row: Int
+    /// The caller's reference, echoed in outputs; nil when absent or withheld because it held
+    /// the number.
+    var reference: String?
+    var issues: [RowIssue]
+    /// Set for rows that passed validation.
+    var instrument: PreparedInstrument?
+    var status: RowStatus = .pending
+    /// The token reported: the candidate when new, the vault's when existing.
+    var token: Token?
+    /// The alias the vault holds for an existing token, when it differs from this row's.
+    var storedAlias: String?
+}
+
+/// What the vault needs of a valid row; nothing here is in clear but the display fields.
+struct PreparedInstrument: Sendable {
+    var fingerprint: Fingerprint
+    var candidateToken: Token
+    var sealed: Data
+    var display: InstrumentDisplay
+}
+
+/// A row's outcome, as the result file's `status` column says it.
+enum RowStatus: String, Sendable {
+    case pending
+    case new
+    case existing
+    case rejected
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Turns raw batches into prepared ones on a worker: split, validate, fingerprint, seal.
+///
+/// One instance per worker queue; its buffers are reused for every row, so a warm worker
+/// allocates little beyond the sealed bytes and the row array.
+final class RowPreparer {
+    private let kind: InstrumentKind
+    private let format: InputFormat
+    private let delimiter: UInt8
+    private let mapping: FieldMapping
+    private let validator: any InstrumentValidator
+    private let crypto: VaultCrypto
+    private let fields = RowFields()
+    private let scratch = RowScratch()
+    private var random: [UInt8] = []
+
+    /// How many first rows of a file are searched for unknown JSON keys.
+    static let keySampleRows = 100
+
+    init(kind: InstrumentKind, format: InputFormat, delimiter: UInt8, mapping: FieldMapping,
+         validator: any InstrumentValidator, crypto: VaultCrypto) {
+        self.kind = kind
+        self.format = format
+        self.delimiter = delimiter
+        self.mapping = mapping
+        self.validator = validator
+        self.crypto = crypto
+    }
+
+    func prepare(_ raw: RawBatch, layout: ColumnLayout?) -> PreparedBatch {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var batch = PreparedBatch(sequence: raw.sequence, inputIndex: raw.inputIndex, rows: [])
+        batch.rows.reserveCapacity(raw.records.count)
+        // 16 bytes of token and 12 of nonce per row, drawn at once.
+        let perRow = 28
+        if random.count < raw.records.count * perRow { random = [UInt8](repeating: 0, count: raw.records.count * perRow) }
+        random.withUnsafeMutableBytes { SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<(raw.records.count * perRow)])) }
+
+        raw.bytes.withUnsafeBufferPointer { bytes in
+            random.withUnsafeBytes { randomBytes in
+                for (index, record) in raw.records.enumerated() {
+                    let rowNumber = raw.firstRow + index
+                    var row = PreparedRow(row: rowNumber, reference: nil, issues: [])
+                    var problem = record.problem
+                    fields.reset()
+                    scratch.reset()
+                    let recordBytes = UnsafeBufferPointer(rebasing: bytes[Int(record.start)..<Int(record.end)])
+                    if problem == nil {
+                        switch format {
+                        case .csv:
+                            CSVFieldSplitter.split(recordBytes, delimiter: delimiter, layout: layout!, into: fields)
+                        case .jsonl:
+                            var unknown: [String]? = rowNumber <= RowPreparer.keySampleRows ? [] : nil
+                            problem = JSONObjectParser.parse(recordBytes, mapping: mapping, into: fields, unknownKeys: &unknown)
+                            if let unknown { batch.unknownKeys.formUnion(unknown) }
+                        }
+                    }
+                    if let problem {
+                        row.issues.append(RowIssue(.malformedRecord, nil, problem.message))
+                        row.status = .rejected
+                        batch.rows.append(row)
+                        continue
+                    }
+                    let display = validator.validate(fields, scratch: scratch, issues: &row.issues)
+                    if !row.issues.contains(where: { $0.code == .sensitiveDataInField && $0.property == Field.reference.name }) {
+                        row.reference = fields.string(.reference)
+                    }
+                    guard let display else {
+                        row.status = .rejected
+                        batch.rows.append(row)
+                        continue
+                    }
+                    let slice = UnsafeRawBufferPointer(rebasing: randomBytes[(index * perRow)..<((index + 1) * perRow)])
+                    let token = Token(random: UnsafeRawBufferPointer(rebasing: slice[0..<16]))
+                    do {
+                        let sealed = try crypto.seal(scratch.payload, token: token, kind: kind,
+                                                     nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28]))
+                        row.instrument = PreparedInstrument(
+                            fingerprint: crypto.fingerprint(scratch.identity), candidateToken: token,
+                            sealed: sealed, display: display)
+                    } catch {
+                        // AES-GCM sealing fails only on invalid parameters: a defect, not bad data.
+                        fatalError("sealing a record failed: \(type(of: error))")
+                    }
+                    batch.rows.append(row)
+                }
+            }
+        }
+        fields.reset()
+        scratch.wipe()
+        batch.prepareSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return batch
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Everything one `tokenize` run needs to know, from the command line or a job file.
+public struct TokenizeRequest: Sendable {
+    public var kind: InstrumentKind
+    /// Input paths in order; `-` is standard input.
+    public var inputs: [String]
+    /// The input format; nil infers it from each file name (`-` is CSV).
+    public var format: InputFormat?
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// `--map FIELD=COLUMN` pairs.
+    public var columnMap: [ColumnMapping] = []
+    public var allowExpired = false
+    /// Above this share of rejected rows the run fails (exit 65).
+    public var maxRejectRate: Double?
+    /// Worker queues for parsing, validation and crypto.
+    public var concurrency: Int
+    public var outputDirectory: String
+    public var outputFormat: OutputFormat = .csv
+    public var jobID: String
+    /// "Now", for expiry checks and timestamps.
+    public var now: Date
+    /// Records per batch handed to a worker.
+    public var batchSize = 4096
+    /// Rows per vault transaction.
+    public var commitEvery = 100_000
+
+    public init(kind: InstrumentKind, inputs: [String], concurrency: Int, outputDirectory: String, jobID: String, now: Date) {
+        self.kind = kind
+        self.inputs = inputs
+        self.concurrency = concurrency
+        self.outputDirectory = outputDirectory
+        self.jobID = jobID
+        self.now = now
+    }
+
+    /// The default job id: `<kind>-<UTC yyyyMMdd'T'HHmmss'Z'>`.
+    public static func defaultJobID(kind: InstrumentKind, now: Date) -> String {
+        "\(kind.rawValue)-\(Timestamp.compact(now))"
+    }
+
+    /// Job ids name output files: letters, digits, `.`, `_` and `-` only.
+    public static func validateJobID(_ id: String) throws {
+        let allowed = id.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+                || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+        }
+        guard !id.isEmpty, id.count <= 128, allowed, !id.hasPrefix(".") else {
+            throw TokenVaultError(.usage, "job id '\(id)' must be 1–128 letters, digits, '.', '_' or '-' (not starting with '.')")
+        }
+    }
+}
+
+/// One `--map FIELD=COLUMN`.
+public struct ColumnMapping: Sendable, Equatable {
+    public var field: String
+    public var column: String
+
+    public init(field: String, column: String) {
+        self.field = field
+        self.column = column
+    }
+
+    /// Parses `FIELD=COLUMN`.
+    public init(parsing text: String) throws {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex, text.index(after: eq) != text.endIndex else {
+            throw TokenVaultError(.usage, "--map takes FIELD=COLUMN, got '\(text)'")
+        }
+        field = String(text[..<eq])
+        column = String(text[text.index(after: eq)...])
+    }
+}
+
+/// What a run produced.
+public struct TokenizeOutcome: Sendable {
+    public var report: ReconciliationReport
+    public var resultsPath: String
+    public var errorsPath: String
+    public var reportPath: String
+    public var timings: StageTimings
+    /// Why the run failed, when it did; the report says `failed` and the results stay `.part`.
+    public var failure: TokenVaultError?
+    /// Input columns or keys that feed no field.
+    public var unknownColumns: [String]
+}
+
+/// Receives progress while a run goes on (the CLI draws a line on stderr).
+public protocol ProgressObserver: Sendable {
+    func update(rows: Int, elapsedSeconds: Double)
+    func finish()
+}

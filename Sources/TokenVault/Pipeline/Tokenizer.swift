@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+import Logging
+
+/// Runs a tokenize request end to end: inputs → workers → the vault writer → output files.
+///
+/// The reader runs on the calling thread and cuts batches; `concurrency` serial worker queues
+/// prepare them (split, validate, fingerprint, seal) and later format and compress their
+/// output; one serial queue writes the vault in input order; one serial queue appends output
+/// in input order. A semaphore bounds the batches in flight, so memory stays flat.
+public final class Tokenizer {
+    private let request: TokenizeRequest
+    private let vault: Vault
+    private let logger: Logger
+    private let progress: (any ProgressObserver)?
+
+    public init(request: TokenizeRequest, vault: Vault, logger: Logger, progress: (any ProgressObserver)? = nil) {
+        self.request = request
+        self.vault = vault
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// The formats of the inputs, checking each exists first.
+    ///
+    /// - Throws: `inputMissing` or `usage` before anything is written.
+    private func checkInputs() throws -> [InputFormat] {
+        guard !request.inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
+        guard request.inputs.filter({ $0 == "-" }).count <= 1 else {
+            throw TokenVaultError(.usage, "standard input (-) can be read only once")
+        }
+        return try request.inputs.map { path in
+            if path != "-" {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+                    throw TokenVaultError(.inputMissing, "input file \(path) does not exist")
+                }
+            }
+            if let format = request.format { return format }
+            if path == "-" { return .csv }
+            guard let format = InputFormat.inferred(fromPath: path) else {
+                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format csv or jsonl")
+            }
+            return format
+        }
+    }
+
+    /// Runs the request.
+    ///
+    /// - Returns: the outcome, also when the run failed after it started (its report says so).
+    /// - Throws: when the run cannot start (missing input, bad mapping, unwritable output).
+    public func run() throws -> TokenizeOutcome {
+        try TokenizeRequest.validateJobID(request.jobID)
+        let formats = try checkInputs()
+        let mapping = try FieldMapping(kind: request.kind, overrides: request.columnMap.map { ($0.field, $0.column) })
+        let validator: any InstrumentValidator = switch request.kind {
+        case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
+        case .bankAccount: BankAccountValidator(today: request.now)
+        }
+
+        let directory = request.outputDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw TokenVaultError(.cannotCreateOutput, "cannot create the output folder \(directory)")
+        }
+        let base = (directory as NSString).appendingPathComponent(request.jobID)
+        let resultsPath = "\(base).results.\(request.outputFormat.fileExtension)"
+        let errorsPath = "\(base).errors.\(request.outputFormat.fileExtension)"
+        let reportPath = "\(base).report.json"
+        // A rerun under the same job id replaces everything an earlier attempt left.
+        for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
+        let resultsFile = try OutputFile(path: resultsPath)
+        let errorsFile = try OutputFile(path: errorsPath)
+        let formatter = ResultFormatter(
+            kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil)
+        try resultsFile.write(GzipMember.compress(formatter.header(formatter.resultColumns)))
+        try errorsFile.write(GzipMember.compress(formatter.header(formatter.errorColumns)))
+
+        let started = request.now
+        let wall = Stopwatch()
+        let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
+        if run.resumed {
+            logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
+        }
+        let writer = try VaultWriter(vault: vault, run: run, commitEvery: request.commitEvery)
+        let pipeline = PipelineRun(
+            request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress)
+        var failure = pipeline.execute()
+
+        var tally = pipeline.committed
+        if failure == nil, let limit = request.maxRejectRate, tally.counts.rows > 0 {
+            let rate = Double(tally.counts.rejected) / Double(tally.counts.rows)
+            if rate > limit {
+                failure = TokenVaultError(.inputData, String(
+                    format: "%d of %d rows rejected (%.2f%%), above the allowed %.2f%%; accepted rows stay committed",
+                    tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
+            }
+        }
+        tally.errorsByCode = tally.errorsByCode.filter { $0.value > 0 }
+        var timings = pipeline.timings
+        timings.wall = wall.seconds
+        timings.peakRSSBytes = StageTimings.currentPeakRSS()
+
+        let finished = started.addingTimeInterval(timings.wall)
+        let tokensAfter = (try? vault.tokenCount()) ?? run.tokensBefore
+        let report = ReconciliationReport(
+            jobID: request.jobID, kind: request.kind, status: failure == nil ? .completed : .failed,
+            startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
+            durationSeconds: (timings.wall * 1000).rounded() / 1000,
+            rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
+            inputs: pipeline.inputs.enumerated().map { index, input in
+                var input = input
+                input.rows = tally.rowsByInput[index] ?? 0
+                return input
+            },
+            counts: tally.counts, errorsByCode: tally.errorsByCode,
+            byBrand: request.kind == .card ? tally.byGroup : nil,
+            byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
+            vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
+            failure: failure?.message)
+
+        let reportJSON = report.jsonText()
+        do {
+            try vault.finishRun(run, report: report, reportJSON: reportJSON)
+            try vault.audit(command: "tokenize", jobID: request.jobID, details: [
+                ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
+                ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
+                ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
+            ])
+        } catch let error as TokenVaultError {
+            failure = failure ?? error
+        }
+        if failure == nil {
+            do {
+                try resultsFile.complete()
+                try errorsFile.complete()
+            } catch let error as TokenVaultError {
+                failure = error
+            }
+        } else {
+            resultsFile.abandon()
+            errorsFile.abandon()
+        }
+        try OutputFile.writeAtomically(Array((reportJSON + "\n").utf8), to: reportPath)
+        return TokenizeOutcome(
+            report: report, resultsPath: failure == nil ? resultsPath : resultsFile.partialPath,
+            errorsPath: failure == nil ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
+            timings: timings, failure: failure, unknownColumns: pipeline.unknownColumns.sorted())
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Writes reproducible sample files: the README's samples, the benchmark input and test data.
+///
+/// The same kind, format, rows and seed always give the same bytes. Rows cover every brand or
+/// country, repeats written differently, every kind of invalid row, security codes, and names
+/// with commas, quotes and non-Latin letters. Expiries are fixed years (2030–2039 valid,
+/// 2015–2022 expired), so outcomes do not drift with the calendar.
+public struct SampleGenerator {
+    public var kind: InstrumentKind
+    public var format: InputFormat
+    public var rows: Int
+    public var seed: UInt64
+    /// Share of rows that repeat an earlier instrument, in percent.
+    public var repeatPercent = 5.0
+    /// Share of rows that are invalid, in percent.
+    public var invalidPercent = 2.0
+    /// Share of card rows with a security code, in percent.
+    public var securityCodePercent = 3.0
+
+    public init(kind: InstrumentKind, format: InputFormat, rows: Int, seed: UInt64) {
+        self.kind = kind
+        self.format = format
+        self.rows = rows
+        self.seed = seed
+    }
+
+    /// Writes the sample, gzip-compressed, to `path` (a multi-member gzip, as large exports often are).
+    public func write(to path: String) throws {
+        let file = try OutputFile(path: path)
+        var random = SeededRandom(seed: seed)
+        var recent: [SampleInstrument] = []
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20)
+        let columns = kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        if format == .csv { chunk.append(contentsOf: (columns.joined(separator: ",") + "\n").utf8) }
+        for index in 0..<rows {
+            let values = makeRow(index: index, random: &random, recent: &recent)
+            append(values, columns: columns, to: &chunk)
+            if chunk.count >= 1 << 20 {
+                try file.write(GzipMember.compress(chunk, level: 6))
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if !chunk.isEmpty || rows == 0 { try file.write(GzipMember.compress(chunk, level: 6)) }
+        try file.complete()
+    }
+
+    static let cardColumns = ["reference", "card_number", "expiry_date", "cardholder_name", "issue_number",
+                              "alias", "merchant_customer_id", "cvv"]
+    static let bankColumns = ["reference", "iban", "bic", "account_holder_name", "country_code", "bank_code",
+                              "branch_code", "account_number", "mandate_reference", "mandate_signature_date",
+                              "mandate_signature_place", "recurring", "authorisation_id"]
+
+    /// A row: column → value; a missing key is an absent value. `raw` overrides the whole line
+    /// (for rows that cannot be read).
+    struct SampleRow {
+        var values: [String: String] = [:]
+        var raw: String?
+    }
+
+    private func makeRow(index: Int, random: inout SeededRandom, recent: inout [SampleInstrument]) -> SampleRow {
+        let reference = "ref-\(seed)-\(index + 1)"
+        if random.chance(invalidPercent) {
+            return kind == .card
+                ? SampleCards.invalidRow(index: index, reference: reference, format: format, random: &random)
+                : SampleBankAccounts.invalidRow(index: index, reference: reference, format: format, random: &random)
+        }
+        var instrument: SampleInstrument
+        if !recent.isEmpty && random.chance(repeatPercent) {
+            instrument = random.pick(recent)
+            instrument.respelled = true
+        } else {
+            instrument = kind == .card ? SampleCards.make(random: &random) : SampleBankAccounts.make(random: &random)
+            if recent.count < 10_000 { recent.append(instrument) } else { recent[random.below(recent.count)] = instrument }
+        }
+        var row = kind == .card
+            ? SampleCards.row(instrument, reference: reference, random: &random)
+            : SampleBankAccounts.row(instrument, reference: reference, random: &random)
+        if kind == .card && random.chance(securityCodePercent) {
+            row.values["cvv"] = String(100 + random.below(900))
+        }
+        return row
+    }
+
+    private func append(_ row: SampleRow, columns: [String], to out: inout [UInt8]) {
+        if let raw = row.raw {
+            out.append(contentsOf: raw.utf8)
+            out.append(0x0A)
+            return
+        }
+        switch format {
+        case .csv:
+            for (i, column) in columns.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                let value = row.values[column] ?? ""
+                if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+                    out.append(contentsOf: ("\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"").utf8)
+                } else {
+                    out.append(contentsOf: value.utf8)
+                }
+            }
+        case .jsonl:
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            for column in columns {
+                guard let value = row.values[column] else { continue }
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONText.appendString(column.utf8, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONText.appendString(value.utf8, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(0x0A)
+    }
+}
+
+/// An instrument the generator made, kept so that it can repeat.
+struct SampleInstrument {
+    var number: String
+    var expiry: String = ""
+    var holder: String
+    var country: String = ""
+    var bankCode: String = ""
+    var branchCode: String = ""
+    var bic: String = ""
+    /// Set when the instrument repeats: the generator writes it differently.
+    var respelled = false
+}

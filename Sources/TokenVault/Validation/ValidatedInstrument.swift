@@ -1,0 +1,70 @@
+/// What validation of one row hands on to the vault, for either kind.
+///
+/// The secret parts live in the worker's reused buffers (`RowScratch`) and are sealed before
+/// the row leaves the worker; only this clear, non-sensitive description travels further.
+public struct InstrumentDisplay: Sendable, Equatable {
+    /// The characters left visible at the start of the masked alias: a card's BIN (6),
+    /// an IBAN's country and check digits (4), nothing for a plain account number.
+    public var visiblePrefix: String
+    /// The last characters of the number (4, fewer for very short account numbers).
+    public var last4: String
+    public var numberLength: Int
+    /// The caller's alias, when given and valid; otherwise the masked number is the alias.
+    public var customAlias: String?
+    /// Card brand (`visa`) or bank country (`DE`).
+    public var brandOrCountry: String
+    /// The bank code of an account (sort code, routing number, the IBAN's bank identifier).
+    public var bankCode: String
+    /// The card's expiry month.
+    public var expiry: YearMonth?
+    /// Clear, non-secret metadata kept beside the token (merchant customer id, mandate), as JSON.
+    public var metadata: String?
+
+    /// The masked number: all but the visible prefix and the last characters become `*`.
+    public var maskedNumber: String {
+        let hidden = max(0, numberLength - visiblePrefix.count - last4.count)
+        return visiblePrefix + String(repeating: "*", count: hidden) + last4
+    }
+
+    /// The alias shown in results and stored in clear.
+    public var alias: String { customAlias ?? maskedNumber }
+}
+
+/// Reused per-worker buffers for one row's secret material; cleared between rows.
+final class RowScratch {
+    /// The bytes the dedup fingerprint is computed over, domain-separated by kind.
+    var identity: [UInt8] = []
+    /// The secret fields, encoded by `SealedPayload`, to be sealed under the data key.
+    var payload: [UInt8] = []
+    /// The number's digits or characters, for free-text checks.
+    var number: [UInt8] = []
+
+    init() {
+        identity.reserveCapacity(64)
+        payload.reserveCapacity(256)
+        number.reserveCapacity(40)
+    }
+
+    func reset() {
+        identity.removeAll(keepingCapacity: true)
+        payload.removeAll(keepingCapacity: true)
+        number.removeAll(keepingCapacity: true)
+    }
+
+    /// Overwrites the buffers' capacity with zeros, so no number lingers after a batch.
+    func wipe() {
+        for buffer in [\RowScratch.identity, \RowScratch.payload, \RowScratch.number] {
+            let capacity = self[keyPath: buffer].capacity
+            self[keyPath: buffer].removeAll(keepingCapacity: true)
+            self[keyPath: buffer].append(contentsOf: repeatElement(0, count: capacity))
+            self[keyPath: buffer].removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+/// Validates rows of one kind; the card and bank-account rules are its two conformers.
+protocol InstrumentValidator: Sendable {
+    /// Checks every rule on `fields`, appending each problem to `issues`. When the row is
+    /// valid, fills `scratch` and returns the clear description; else returns nil.
+    func validate(_ fields: RowFields, scratch: RowScratch, issues: inout [RowIssue]) -> InstrumentDisplay?
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TokenVault
+
+/// Where the vault is and how to open it; shared by every command that touches a vault.
+struct VaultOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The vault file (env TOKENVAULT_VAULT).", valueName: "path"))
+    var vault: String?
+
+    @Option(help: ArgumentHelp("A file holding the master key: base64 of 32 random bytes (or env TOKENVAULT_MASTER_KEY; else <vault>.key).", valueName: "path"))
+    var masterKeyFile: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for another writer before failing with 75.", valueName: "seconds"))
+    var wait: Double = 10
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var vaultPath: String { vault ?? environment["TOKENVAULT_VAULT"] ?? "./vault.db" }
+
+    func openOptions(create: Bool) -> Vault.Options {
+        Vault.Options(
+            path: vaultPath, keySource: MasterKeySource.resolve(keyFile: masterKeyFile, environment: environment),
+            environment: environment, createIfMissing: create, busyTimeoutSeconds: wait)
+    }
+}
+
+/// How a command talks to the operator: logs, progress and the summary.
+struct ReportingOptions: ParsableArguments {
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Flag(help: "Print no summary on stdout.")
+    var quiet = false
+
+    @Option(help: "Log lines on stderr as text or one JSON object per line.")
+    var logFormat: LogFormat = .text
+
+    @Flag(inversion: .prefixedNo, help: "A progress line on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
+    var showProgress: Bool { progress ?? (isatty(STDERR_FILENO) == 1) }
+
+    /// Bootstraps swift-log for this process; only `main` does this.
+    func makeLogger() -> Logger {
+        let json = logFormat == .json
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, json: json) }
+        var logger = Logger(label: "tokenvault")
+        logger.logLevel = quiet ? .warning : .info
+        return logger
+    }
+}

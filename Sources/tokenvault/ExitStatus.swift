@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import TokenVault
+
+/// The one place where failures become messages and exit statuses (sysexits.h, SPEC §2).
+enum ExitStatus {
+    static func code(for code: TokenVaultError.Code) -> Int32 {
+        switch code {
+        case .usage: 64               // EX_USAGE
+        case .inputData: 65           // EX_DATAERR
+        case .inputMissing: 66        // EX_NOINPUT
+        case .vaultCorrupt: 70        // EX_SOFTWARE
+        case .cannotCreateOutput: 73  // EX_CANTCREAT
+        case .io: 74                  // EX_IOERR
+        case .vaultBusy: 75           // EX_TEMPFAIL
+        case .keyMissing, .keyWrong: 77 // EX_NOPERM
+        case .verificationFailed: 1
+        }
+    }
+
+    /// Runs a command body, printing a failure as `tokenvault: <message>` and exiting with its status.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as TokenVaultError {
+            report(error)
+            throw ExitCode(code(for: error.code))
+        }
+    }
+
+    static func report(_ error: TokenVaultError) {
+        FileHandle.standardError.write(Data("tokenvault: \(error.message)\n".utf8))
+    }
+}

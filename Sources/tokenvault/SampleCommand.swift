@@ -1,0 +1,41 @@
+import ArgumentParser
+import TokenVault
+
+/// `tokenvault sample`: write a reproducible sample file (the samples/ folder, the benchmark, tests).
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample", abstract: "Write a reproducible gzip sample file of test cards or bank accounts.")
+
+    @Option(help: "What the file holds.")
+    var kind: InstrumentKind
+
+    @Option(help: "Number of data rows.")
+    var rows = 2000
+
+    @Option(help: "Seed: the same seed gives the same file.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Share of rows repeating an earlier instrument, in percent.")
+    var repeatPercent = 5.0
+
+    @Option(help: "Share of invalid rows, in percent.")
+    var invalidPercent = 2.0
+
+    @Option(help: "CSV or JSON Lines (default: from --out's name).")
+    var format: InputFormat?
+
+    @Option(help: ArgumentHelp("The file to write (gzip).", valueName: "file"))
+    var out: String
+
+    func run() throws {
+        try ExitStatus.run {
+            guard let format = format ?? InputFormat.inferred(fromPath: out) else {
+                throw TokenVaultError(.usage, "cannot tell the format from \(out): give --format")
+            }
+            var generator = SampleGenerator(kind: kind, format: format, rows: rows, seed: seed)
+            generator.repeatPercent = repeatPercent
+            generator.invalidPercent = invalidPercent
+            try generator.write(to: out)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `tokenvault`: move stored cards and bank accounts into a token vault, and account for every row.
+@main
+struct TokenVaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenvault",
+        abstract: "Tokenize files of payment cards and bank accounts into an encrypted vault.",
+        discussion: "Exit status: 0 completed, 64 usage, 65 input data, 66 input missing, 73 cannot create output, 74 I/O, 75 vault busy, 77 key missing or wrong.",
+        version: "0.1.0",
+        subcommands: [TokenizeCommand.self, InitCommand.self, SampleCommand.self]
+    )
+}

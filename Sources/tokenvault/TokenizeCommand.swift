@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TokenVault
+
+extension InstrumentKind: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
+extension OutputFormat: ExpressibleByArgument {}
+
+/// `tokenvault tokenize`: one run over one or more input files.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Validate and tokenize card or bank-account files into the vault.")
+
+    @Option(help: "What the files hold.")
+    var kind: InstrumentKind
+
+    @Argument(help: "Input files (gzip or plain, CSV or JSON Lines); - reads standard input.")
+    var inputs: [String]
+
+    @OptionGroup var vaultOptions: VaultOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
+    var out = "./out"
+
+    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss'Z'>).", valueName: "id"))
+    var jobID: String?
+
+    @Option(help: "Input format (default: from the file name, after stripping .gz).")
+    var format: InputFormat?
+
+    @Option(help: "Result and error file format.")
+    var outputFormat: OutputFormat = .csv
+
+    @Option(help: ArgumentHelp("CSV field delimiter: one character, or 'tab'.", valueName: "c"))
+    var delimiter = ","
+
+    @Option(name: .customLong("map"), help: ArgumentHelp("Read FIELD from a differently named column (repeatable).", valueName: "FIELD=COLUMN"))
+    var maps: [String] = []
+
+    @Option(help: ArgumentHelp("Worker queues for parsing, validation and crypto (default: all cores).", valueName: "n"))
+    var concurrency: Int?
+
+    @Flag(help: "Accept cards whose expiry has passed.")
+    var allowExpired = false
+
+    @Option(help: ArgumentHelp("Fail the run (65) when more than this share of rows is rejected (0..1).", valueName: "r"))
+    var maxRejectRate: Double?
+
+    @Flag(help: "Print the time spent in each stage and the peak memory on stderr.")
+    var timings = false
+
+    @Option(help: .hidden) var batchSize = 4096
+    @Option(help: .hidden) var commitEvery = 100_000
+
+    func validate() throws {
+        if let rate = maxRejectRate, !(0...1).contains(rate) { throw ValidationError("--max-reject-rate must be between 0 and 1") }
+        if let n = concurrency, n < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if batchSize < 1 || commitEvery < 1 { throw ValidationError("--batch-size and --commit-every must be at least 1") }
+        _ = try delimiterByte()
+    }
+
+    func delimiterByte() throws -> UInt8 {
+        if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
+        guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
+            throw ValidationError("--delimiter must be one ASCII character other than a quote or a line break")
+        }
+        return byte
+    }
+
+    func run() throws {
+        let logger = reporting.makeLogger()
+        try ExitStatus.run {
+            let now = Date()
+            var request = TokenizeRequest(
+                kind: kind, inputs: inputs, concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
+                outputDirectory: out, jobID: jobID ?? TokenizeRequest.defaultJobID(kind: kind, now: now), now: now)
+            request.format = format
+            request.outputFormat = outputFormat
+            request.delimiter = try delimiterByte()
+            request.columnMap = try maps.map(ColumnMapping.init(parsing:))
+            request.allowExpired = allowExpired
+            request.maxRejectRate = maxRejectRate
+            request.batchSize = batchSize
+            request.commitEvery = commitEvery
+            let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
+            let outcome = try Tokenizer(
+                request: request, vault: vault, logger: logger,
+                progress: reporting.showProgress ? TerminalProgress() : nil).run()
+            if !outcome.unknownColumns.isEmpty {
+                logger.warning("ignoring input columns that feed no field", metadata: [
+                    "job_id": "\(request.jobID)", "columns": "\(outcome.unknownColumns.joined(separator: " "))"])
+            }
+            if !reporting.quiet { print(RunSummary.text(outcome)) }
+            if timings { RunSummary.printTimings(outcome) }
+            logger.info("run finished", metadata: [
+                "job_id": "\(request.jobID)", "status": "\(outcome.report.status.rawValue)",
+                "rows": "\(outcome.report.counts.rows)", "new": "\(outcome.report.counts.new)",
+                "existing": "\(outcome.report.counts.existing)", "rejected": "\(outcome.report.counts.rejected)"])
+            if let failure = outcome.failure { throw failure }
+        }
+    }
+}
+
+/// The human summary of a run (stdout) and the stage timings (stderr).
+enum RunSummary {
+    static func text(_ outcome: TokenizeOutcome) -> String {
+        let r = outcome.report
+        let files = r.inputs.count == 1 ? r.inputs[0].path : "\(r.inputs.count) files"
+        var text = "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
+            + String(format: "%.1f s (%@ rows/s): ", r.durationSeconds, Formatting.grouped(Int(r.rowsPerSecond)))
+            + "\(Formatting.grouped(r.counts.new)) new, \(Formatting.grouped(r.counts.existing)) existing, "
+            + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings. "
+            + "Vault tokens \(Formatting.grouped(r.vault.tokensBefore)) → \(Formatting.grouped(r.vault.tokensAfter)). "
+        if let failure = outcome.failure {
+            text += "FAILED: \(failure.message). Partial results: \(outcome.resultsPath); report: \(outcome.reportPath)."
+        } else {
+            text += "Results: \(outcome.resultsPath); errors: \(outcome.errorsPath); report: \(outcome.reportPath)."
+        }
+        return text
+    }
+
+    static func printTimings(_ outcome: TokenizeOutcome) {
+        let t = outcome.timings
+        let rows = outcome.report.counts.rows
+        let text = String(
+            format: "timings: rows %d, wall %.2f s, %.0f rows/s, peak RSS %.1f MB; stage seconds (thread time): read+gunzip %.2f, parse+validate+crypto %.2f, vault writer %.2f, format+compress %.2f, file writes %.2f\n",
+            rows, t.wall, t.wall > 0 ? Double(rows) / t.wall : 0, Double(t.peakRSSBytes) / 1e6, t.read, t.prepare, t.vault, t.format, t.write)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
