@@ -1,6 +1,7 @@
 /// Writes result and error lines (SPEC §5) for a resolved batch, as bytes.
 ///
-/// Hand-written rather than through `JSONEncoder`/`String` building: this runs once per row.
+/// Hand-written rather than through `JSONEncoder` or string building: it runs once per row,
+/// appending straight into one buffer per batch.
 struct ResultFormatter: Sendable {
     let kind: InstrumentKind
     let format: OutputFormat
@@ -25,61 +26,67 @@ struct ResultFormatter: Sendable {
 
     /// The result and error lines of `batch`.
     func format(_ batch: PreparedBatch) -> (results: [UInt8], errors: [UInt8]) {
-        var results: [UInt8] = []
-        results.reserveCapacity(batch.rows.count * 120)
-        var errors: [UInt8] = []
+        var results = LineBuffer(format: format)
+        results.bytes.reserveCapacity(batch.rows.count * 130)
+        var errors = LineBuffer(format: format)
         let file = inputPaths?[batch.inputIndex]
-        for row in batch.rows {
-            var line = LineWriter(format: format)
-            if let file { line.text("file", file) }
-            line.number("row", row.row)
-            line.text("reference", row.reference ?? "")
-            line.raw("status", row.status.rawValue)
-            if let token = row.token, row.status != .rejected {
-                line.token("token", token)
-                line.bool("is_new_token", row.status == .new)
+        for (row, resolution) in zip(batch.rows, batch.resolutions) {
+            results.begin()
+            if let file { results.text("file", file) }
+            results.number("row", row.row)
+            results.text("reference", row.reference ?? "")
+            results.raw("status", resolution.status.rawValue)
+            let display = resolution.status == .rejected ? nil : row.instrument?.display
+            if let token = resolution.token, display != nil {
+                results.token("token", token)
+                results.bool("is_new_token", resolution.status == .new)
             } else {
-                line.text("token", "")
-                line.nullableBool("is_new_token", nil)
+                results.text("token", "")
+                results.null("is_new_token")
             }
-            let display = row.status == .rejected ? nil : row.instrument?.display
-            line.text("alias", row.storedAlias ?? display?.alias ?? "")
+            results.text("alias", resolution.storedAlias ?? display?.alias ?? "")
             if kind == .card {
-                line.text("brand", display?.brandOrCountry ?? "")
-                line.text("last4", display?.last4 ?? "")
-                line.text("expiry", display?.expiry?.shortForm ?? "")
+                results.text("brand", display?.brandOrCountry ?? "")
+                results.text("last4", display?.last4 ?? "")
+                if let expiry = display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
             } else {
-                line.text("country", display?.brandOrCountry ?? "")
-                line.text("bank_code", display?.bankCode ?? "")
-                line.text("last4", display?.last4 ?? "")
+                results.text("country", display?.brandOrCountry ?? "")
+                results.text("bank_code", display?.bankCode ?? "")
+                results.text("last4", display?.last4 ?? "")
             }
-            line.end(into: &results)
+            results.end()
             for issue in row.issues {
-                var line = LineWriter(format: format)
-                if let file { line.text("file", file) }
-                line.number("row", row.row)
-                line.text("reference", row.reference ?? "")
-                line.raw("severity", issue.severity.rawValue)
-                line.raw("code", issue.code.rawValue)
-                line.text("property_name", issue.property)
-                line.text("message", issue.message)
-                line.end(into: &errors)
+                errors.begin()
+                if let file { errors.text("file", file) }
+                errors.number("row", row.row)
+                errors.text("reference", row.reference ?? "")
+                errors.raw("severity", issue.severity.rawValue)
+                errors.raw("code", issue.code.rawValue)
+                errors.text("property_name", issue.property)
+                errors.text("message", issue.message)
+                errors.end()
             }
         }
-        return (results, errors)
+        return (results.bytes, errors.bytes)
     }
 }
 
-/// Builds one CSV or JSON Lines line, field by field.
-private struct LineWriter {
+/// Appends CSV or JSON Lines lines, field by field, to one buffer.
+private struct LineBuffer {
     let format: OutputFormat
     var bytes: [UInt8] = []
-    var first = true
+    private var first = true
 
-    init(format: OutputFormat) {
-        self.format = format
-        bytes.reserveCapacity(160)
+    init(format: OutputFormat) { self.format = format }
+
+    mutating func begin() {
+        first = true
         if format == .jsonl { bytes.append(UInt8(ascii: "{")) }
+    }
+
+    mutating func end() {
+        if format == .jsonl { bytes.append(UInt8(ascii: "}")) }
+        bytes.append(0x0A)
     }
 
     private mutating func key(_ name: StaticString) {
@@ -88,7 +95,8 @@ private struct LineWriter {
         guard format == .jsonl else { return }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func text(_ name: StaticString, _ value: String) {
@@ -105,7 +113,7 @@ private struct LineWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// A value known to need no quoting or escaping (status, codes).
+    /// A value that needs no quoting or escaping (status, codes).
     mutating func raw(_ name: StaticString, _ value: String) {
         key(name)
         if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
@@ -120,25 +128,40 @@ private struct LineWriter {
         if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
     }
 
+    /// `MM/YY`.
+    mutating func expiry(_ name: StaticString, _ value: YearMonth) {
+        key(name)
+        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        let y = value.year % 100
+        bytes.append(contentsOf: [UInt8(0x30 + value.month / 10), UInt8(0x30 + value.month % 10), UInt8(ascii: "/"),
+                                  UInt8(0x30 + y / 10), UInt8(0x30 + y % 10)])
+        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+    }
+
     mutating func number(_ name: StaticString, _ value: Int) {
         key(name)
-        bytes.append(contentsOf: String(value).utf8)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var v = value
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(0x30 + v % 10)
+                v /= 10
+                count += 1
+            } while v > 0 && count < 20
+            bytes.append(contentsOf: buffer[(20 - count)...])
+        }
     }
 
     mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        bytes.append(contentsOf: value ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65])
     }
 
-    mutating func nullableBool(_ name: StaticString, _ value: Bool?) {
-        if let value { bool(name, value); return }
+    /// An empty CSV field, or JSON `null`.
+    mutating func null(_ name: StaticString) {
         key(name)
-        if format == .jsonl { bytes.append(contentsOf: "null".utf8) }
-    }
-
-    mutating func end(into out: inout [UInt8]) {
-        if format == .jsonl { bytes.append(UInt8(ascii: "}")) }
-        bytes.append(0x0A)
-        out.append(contentsOf: bytes)
+        if format == .jsonl { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
     }
 }

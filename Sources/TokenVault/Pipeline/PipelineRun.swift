@@ -58,8 +58,8 @@ final class PipelineRun: @unchecked Sendable {
         self.writer = Confined(writer)
         self.resultsFile = Confined(resultsFile)
         self.errorsFile = Confined(errorsFile)
-        // Two batches per worker keeps every queue fed; more would only hold memory.
-        slotCount = 2 * count + 2
+        // Enough batches in flight that the vault writer never waits for work; more would only hold memory.
+        slotCount = 4 * count + 2
         slots = DispatchSemaphore(value: slotCount)
         toWriter = InOrderDelivery(queue: writerQueue) { [unowned self] batch in writeToVault(batch) }
         toOutput = InOrderDelivery(queue: outputQueue) { [unowned self] batch in appendOutput(batch) }
@@ -79,7 +79,7 @@ final class PipelineRun: @unchecked Sendable {
     func execute() -> TokenVaultError? {
         let clock = ProgressClock(observer: progress) { [self] in lock.withLock { rowsDone } }
         var sequence = 0
-        var readWatch = Stopwatch()
+        var readWatch = ThreadCPUClock()
         var readSeconds = 0.0
 
         for (inputIndex, path) in request.inputs.enumerated() where !hasFailed {
@@ -104,7 +104,7 @@ final class PipelineRun: @unchecked Sendable {
                     guard let raw = try reader.nextBatch(maxRecords: request.batchSize, sequence: sequence, inputIndex: inputIndex) else { break }
                     readSeconds += readWatch.seconds
                     slots.wait()
-                    readWatch = Stopwatch()
+                    readWatch = ThreadCPUClock()
                     let worker = sequence % workers.count
                     let preparer = preparers[worker]
                     workers[worker].async { [self, layout] in
@@ -120,7 +120,7 @@ final class PipelineRun: @unchecked Sendable {
         readSeconds += readWatch.seconds
         drain()
         writerQueue.sync {
-            let watch = Stopwatch()
+            let watch = ThreadCPUClock()
             // Also after an input failure: what is pending came before the damage and is
             // complete, so it is committed (SPEC §3). A vault failure already rolled back.
             do {
@@ -154,13 +154,13 @@ final class PipelineRun: @unchecked Sendable {
             toOutput.deliver(batch.sequence, FormattedBatch(rows: 0, results: [], errors: []))
             return
         }
-        let watch = Stopwatch()
+        let watch = ThreadCPUClock()
         do {
             let commitsBefore = writer.value.commitCount
             try writer.value.write(&batch)
             let committedNow = writer.value.commitCount != commitsBefore
             lock.withLock {
-                pendingTally.add(batch)
+                pendingTally.add(batch.tally)
                 stageTimes.vault += watch.seconds
             }
             if committedNow { commitTally() }
@@ -177,11 +177,11 @@ final class PipelineRun: @unchecked Sendable {
         }
         let resolved = batch
         workers[batch.sequence % workers.count].async { [self] in
-            let watch = Stopwatch()
+            let watch = ThreadCPUClock()
             let (results, errors) = formatter.format(resolved)
             let formatted = FormattedBatch(
-                rows: resolved.rows.count, results: GzipMember.compress(results),
-                errors: errors.isEmpty ? [] : GzipMember.compress(errors))
+                rows: resolved.rows.count, results: GzipMember.compress(results, level: 1),
+                errors: errors.isEmpty ? [] : GzipMember.compress(errors, level: 1))
             lock.withLock { stageTimes.format += watch.seconds }
             toOutput.deliver(resolved.sequence, formatted)
         }
@@ -201,7 +201,7 @@ final class PipelineRun: @unchecked Sendable {
     private func appendOutput(_ batch: FormattedBatch) {
         defer { slots.signal() }
         guard batch.rows > 0 else { return }
-        let watch = Stopwatch()
+        let watch = ThreadCPUClock()
         do {
             try resultsFile.value.write(batch.results)
             if !batch.errors.isEmpty { try errorsFile.value.write(batch.errors) }

@@ -5,11 +5,27 @@ import Foundation
 struct PreparedBatch: Sendable {
     var sequence: Int
     var inputIndex: Int
+    /// The rows as the workers left them; the writer does not change them (no copy-on-write).
     var rows: [PreparedRow]
+    /// The writer's decision for each row, same indices as `rows`.
+    var resolutions: [Resolution] = []
+    /// Counts known before the vault: rows, rejections, issues by code, valid rows by brand or country.
+    var tally = RunTally()
     /// Column names or keys that feed no field (collected from the first rows of a file).
     var unknownKeys: Set<String> = []
     /// Seconds of worker time spent preparing this batch.
     var prepareSeconds: Double = 0
+}
+
+/// What the vault writer decided for one row.
+struct Resolution: Sendable {
+    var status: RowStatus
+    /// The token reported: the candidate when new, the vault's when existing.
+    var token: Token?
+    /// The alias the vault holds for an existing token, when it differs from this row's.
+    var storedAlias: String?
+
+    static let rejected = Resolution(status: .rejected)
 }
 
 /// One row on its way through the pipeline.
@@ -21,11 +37,6 @@ struct PreparedRow: Sendable {
     var issues: [RowIssue]
     /// Set for rows that passed validation.
     var instrument: PreparedInstrument?
-    var status: RowStatus = .pending
-    /// The token reported: the candidate when new, the vault's when existing.
-    var token: Token?
-    /// The alias the vault holds for an existing token, when it differs from this row's.
-    var storedAlias: String?
 }
 
 /// What the vault needs of a valid row; nothing here is in clear but the display fields.
@@ -38,7 +49,6 @@ struct PreparedInstrument: Sendable {
 
 /// A row's outcome, as the result file's `status` column says it.
 enum RowStatus: String, Sendable {
-    case pending
     case new
     case existing
     case rejected

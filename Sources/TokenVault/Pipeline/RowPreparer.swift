@@ -29,7 +29,7 @@ final class RowPreparer {
     }
 
     func prepare(_ raw: RawBatch, layout: ColumnLayout?) -> PreparedBatch {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let clock = ThreadCPUClock()
         var batch = PreparedBatch(sequence: raw.sequence, inputIndex: raw.inputIndex, rows: [])
         batch.rows.reserveCapacity(raw.records.count)
         // 16 bytes of token and 12 of nonce per row, drawn at once.
@@ -58,7 +58,7 @@ final class RowPreparer {
                     }
                     if let problem {
                         row.issues.append(RowIssue(.malformedRecord, nil, problem.message))
-                        row.status = .rejected
+                        batch.tally.addPrepared(row)
                         batch.rows.append(row)
                         continue
                     }
@@ -67,7 +67,7 @@ final class RowPreparer {
                         row.reference = fields.string(.reference)
                     }
                     guard let display else {
-                        row.status = .rejected
+                        batch.tally.addPrepared(row)
                         batch.rows.append(row)
                         continue
                     }
@@ -83,13 +83,15 @@ final class RowPreparer {
                         // AES-GCM sealing fails only on invalid parameters: a defect, not bad data.
                         fatalError("sealing a record failed: \(type(of: error))")
                     }
+                    batch.tally.addPrepared(row)
                     batch.rows.append(row)
                 }
             }
         }
+        batch.tally.rowsByInput[raw.inputIndex] = batch.rows.count
         fields.reset()
         scratch.wipe()
-        batch.prepareSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        batch.prepareSeconds = clock.seconds
         return batch
     }
 }

@@ -1,29 +1,25 @@
-/// Counts of a run, tallied by the vault writer as it resolves rows.
+/// Counts of a run.
 ///
-/// Counts move from `pending` to `committed` when their transaction commits, so a failed run
-/// reports only what the vault holds.
+/// Workers count what is known before the vault (rows, rejections, issues, brands) per batch;
+/// the writer adds new and existing. Counts move from pending to committed when their
+/// transaction commits, so a failed run reports only what the vault holds.
 struct RunTally: Sendable {
     var counts = ReconciliationReport.Counts()
     var errorsByCode: [String: Int] = [:]
     var byGroup: [String: Int] = [:]
     var rowsByInput: [Int: Int] = [:]
 
-    mutating func add(_ batch: PreparedBatch) {
-        counts.rows += batch.rows.count
-        rowsByInput[batch.inputIndex, default: 0] += batch.rows.count
-        for row in batch.rows {
-            switch row.status {
-            case .new: counts.new += 1
-            case .existing: counts.existing += 1
-            case .rejected, .pending: counts.rejected += 1
-            }
-            if row.status == .new || row.status == .existing, let display = row.instrument?.display {
-                byGroup[display.brandOrCountry, default: 0] += 1
-            }
-            for issue in row.issues {
-                errorsByCode[issue.code.rawValue, default: 0] += 1
-                if issue.severity == .warning { counts.warnings += 1 }
-            }
+    /// Counts a prepared row (on a worker).
+    mutating func addPrepared(_ row: PreparedRow) {
+        counts.rows += 1
+        if let instrument = row.instrument {
+            byGroup[instrument.display.brandOrCountry, default: 0] += 1
+        } else {
+            counts.rejected += 1
+        }
+        for issue in row.issues {
+            errorsByCode[issue.code.rawValue, default: 0] += 1
+            if issue.severity == .warning { counts.warnings += 1 }
         }
     }
 

@@ -102,6 +102,7 @@ public final class Tokenizer {
         var timings = pipeline.timings
         timings.wall = wall.seconds
         timings.peakRSSBytes = StageTimings.currentPeakRSS()
+        timings.processCPU = StageTimings.currentProcessCPU()
 
         let finished = started.addingTimeInterval(timings.wall)
         let tokensAfter = (try? vault.tokenCount()) ?? run.tokensBefore

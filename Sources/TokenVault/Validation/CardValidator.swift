@@ -16,10 +16,9 @@ public struct CardValidator: InstrumentValidator {
         let expiry = readExpiry(fields, issues: &issues)
 
         if let name = fields.bytes(.cardholderName) {
-            let count = FreeText.length(name)
             if FreeText.hasControlCharacter(name) {
                 issues.append(RowIssue(.invalidFormat, .cardholderName, "cardholder_name must not contain control characters"))
-            } else if count < 2 || count > 51 {
+            } else if !FreeText.lengthIsWithin(name, min: 2, max: 51) {
                 issues.append(RowIssue(.invalidLength, .cardholderName, "cardholder_name must be 2 to 51 characters"))
             }
             if numberOK && FreeText.contains(name, number: scratch.number) {
@@ -34,7 +33,7 @@ public struct CardValidator: InstrumentValidator {
             }
         }
         if let alias = fields.bytes(.alias) {
-            if FreeText.length(alias) > 100 {
+            if !FreeText.lengthIsWithin(alias, max: 100) {
                 issues.append(RowIssue(.invalidLength, .alias, "alias must be at most 100 characters"))
             }
             if numberOK && FreeText.contains(alias, number: scratch.number) {
@@ -42,7 +41,7 @@ public struct CardValidator: InstrumentValidator {
             }
         }
         if let customer = fields.bytes(.merchantCustomerID) {
-            if FreeText.length(customer) > 15 {
+            if !FreeText.lengthIsWithin(customer, max: 15) {
                 issues.append(RowIssue(.invalidLength, .merchantCustomerID, "merchant_customer_id must be at most 15 characters"))
             }
             if numberOK && FreeText.contains(customer, number: scratch.number) {

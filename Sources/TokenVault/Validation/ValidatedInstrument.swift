@@ -5,29 +5,51 @@
 public struct InstrumentDisplay: Sendable, Equatable {
     /// The characters left visible at the start of the masked alias: a card's BIN (6),
     /// an IBAN's country and check digits (4), nothing for a plain account number.
-    public var visiblePrefix: String
+    public let visiblePrefix: String
     /// The last characters of the number (4, fewer for very short account numbers).
-    public var last4: String
-    public var numberLength: Int
+    public let last4: String
+    public let numberLength: Int
     /// The caller's alias, when given and valid; otherwise the masked number is the alias.
-    public var customAlias: String?
+    public let customAlias: String?
     /// Card brand (`visa`) or bank country (`DE`).
-    public var brandOrCountry: String
+    public let brandOrCountry: String
     /// The bank code of an account (sort code, routing number, the IBAN's bank identifier).
-    public var bankCode: String
+    public let bankCode: String
     /// The card's expiry month.
-    public var expiry: YearMonth?
+    public let expiry: YearMonth?
     /// Clear, non-secret metadata kept beside the token (merchant customer id, mandate), as JSON.
-    public var metadata: String?
+    public let metadata: String?
 
     /// The masked number: all but the visible prefix and the last characters become `*`.
-    public var maskedNumber: String {
-        let hidden = max(0, numberLength - visiblePrefix.count - last4.count)
-        return visiblePrefix + String(repeating: "*", count: hidden) + last4
+    public var maskedNumber: String { Self.masked(prefix: visiblePrefix, last4: last4, length: numberLength) }
+
+    /// Builds the masked number in one allocation (it is made for every valid row).
+    static func masked(prefix: String, last4: String, length: Int) -> String {
+        let stars = max(0, length - prefix.utf8.count - last4.utf8.count)
+        return String(unsafeUninitializedCapacity: prefix.utf8.count + stars + last4.utf8.count) { buffer in
+            var i = 0
+            for b in prefix.utf8 { buffer[i] = b; i += 1 }
+            for _ in 0..<stars { buffer[i] = UInt8(ascii: "*"); i += 1 }
+            for b in last4.utf8 { buffer[i] = b; i += 1 }
+            return i
+        }
     }
 
-    /// The alias shown in results and stored in clear.
-    public var alias: String { customAlias ?? maskedNumber }
+    /// The alias shown in results and stored in clear: the caller's, or the masked number.
+    public let alias: String
+
+    public init(visiblePrefix: String, last4: String, numberLength: Int, customAlias: String?,
+                brandOrCountry: String, bankCode: String, expiry: YearMonth?, metadata: String?) {
+        self.visiblePrefix = visiblePrefix
+        self.last4 = last4
+        self.numberLength = numberLength
+        self.customAlias = customAlias
+        self.brandOrCountry = brandOrCountry
+        self.bankCode = bankCode
+        self.expiry = expiry
+        self.metadata = metadata
+        alias = customAlias ?? Self.masked(prefix: visiblePrefix, last4: last4, length: numberLength)
+    }
 }
 
 /// Reused per-worker buffers for one row's secret material; cleared between rows.

@@ -60,6 +60,13 @@ final class SQLiteStatement {
         sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), nil)
     }
 
+    /// Binds UTF-8 text from `range` of `bytes`, valid until the next `step` returns.
+    func bindStaticText(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, at index: Int32) {
+        // A nil pointer would bind NULL: an empty string needs a real one.
+        let pointer = range.isEmpty ? UnsafeRawPointer(("" as StaticString).utf8Start) : bytes.baseAddress!.advanced(by: range.lowerBound)
+        sqlite3_bind_text(handle, index, pointer.assumingMemoryBound(to: CChar.self), Int32(range.count), nil)
+    }
+
     /// Binds a copy of `bytes`.
     func bindTransient(_ bytes: UnsafeRawBufferPointer, at index: Int32) {
         sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), csqlite_transient())

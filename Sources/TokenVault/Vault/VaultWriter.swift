@@ -16,6 +16,7 @@ final class VaultWriter {
     private var inTransaction = false
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
+    private var arena = TextArena()
     /// How many commits this writer has made; the pipeline watches it to move its tallies.
     private(set) var commitCount = 0
 
@@ -36,6 +37,8 @@ final class VaultWriter {
                 """))
         }
         insert.bind(kind.storedValue, at: 2)
+        // The columns of the other kind stay NULL.
+        for column: Int32 in kind == .card ? [9, 11] : [8, 10] { insert.bindNull(at: column) }
         insert.bind(vault.crypto.fingerprintKeyVersion, at: 4)
         insert.bind(vault.crypto.activeDataKey, at: 5)
         insert.bind(Int(run.id), at: 14)
@@ -49,59 +52,83 @@ final class VaultWriter {
                 inTransaction = true
             }
             insert.bind(batch.inputIndex, at: 15)
-            for index in batch.rows.indices {
-                guard let instrument = batch.rows[index].instrument else { continue }
-                let rowNumber = batch.rows[index].row
-                let display = instrument.display
-                insert.bind(display.alias, at: 7)
-                if kind == .card {
-                    insert.bind(display.brandOrCountry, at: 8)
-                    insert.bindNull(at: 9)
-                    insert.bind(display.visiblePrefix, at: 10)
-                    insert.bindNull(at: 11)
-                } else {
-                    insert.bindNull(at: 8)
-                    insert.bind(display.brandOrCountry, at: 9)
-                    insert.bindNull(at: 10)
-                    insert.bind(display.bankCode, at: 11)
-                }
-                insert.bind(display.last4, at: 12)
-                insert.bind(display.metadata, at: 13)
-                insert.bind(rowNumber, at: 16)
-                try instrument.candidateToken.withBytes { token in
-                    try instrument.fingerprint.withBytes { fingerprint in
-                        try instrument.sealed.withUnsafeBytes { sealed in
-                            insert.bindStatic(token, at: 1)
-                            insert.bindStatic(fingerprint, at: 3)
-                            insert.bindStatic(sealed, at: 6)
-                            try insert.step()
-                            insert.reset()
-                        }
+            var resolutions: [Resolution] = []
+            resolutions.reserveCapacity(batch.rows.count)
+            var newCount = 0, existingCount = 0
+            try batch.rows.withUnsafeBufferPointer { rows in
+                for row in rows {
+                    guard let instrument = row.instrument else {
+                        resolutions.append(.rejected)
+                        continue
                     }
-                }
-                if vault.connection.changes == 1 {
-                    batch.rows[index].status = .new
-                    batch.rows[index].token = instrument.candidateToken
-                    insertedSinceCommit += 1
-                    continue
-                }
-                try instrument.fingerprint.withBytes { fingerprint in
-                    lookup.bindStatic(fingerprint, at: 1)
-                    guard try lookup.step() else {
-                        lookup.reset()
-                        throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
+                    if try insertRow(instrument, row: row.row) {
+                        resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                        newCount += 1
+                        insertedSinceCommit += 1
+                        continue
                     }
-                    let token = lookup.withBlob(at: 0) { Token(storedBytes: $0) }
-                    let storedAlias = lookup.text(at: 1)
-                    let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == batch.inputIndex && lookup.int(at: 4) == rowNumber
-                    lookup.reset()
-                    batch.rows[index].status = mine ? .new : .existing
-                    batch.rows[index].token = token
-                    if storedAlias != display.alias { batch.rows[index].storedAlias = storedAlias }
+                    let resolution = try resolveConflict(instrument, row: row.row, inputIndex: batch.inputIndex)
+                    if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
+                    resolutions.append(resolution)
                 }
             }
+            batch.resolutions = resolutions
+            batch.tally.counts.new += newCount
+            batch.tally.counts.existing += existingCount
             rowsSinceCommit += batch.rows.count
             if rowsSinceCommit >= commitEvery { try commit() }
+        }
+    }
+
+    /// Inserts one instrument unless its fingerprint is known; true when it was inserted.
+    ///
+    /// Text is bound without copies from one reused arena: this runs once per row.
+    private func insertRow(_ instrument: PreparedInstrument, row: Int) throws -> Bool {
+        let display = instrument.display
+        arena.removeAll(keepingCapacity: true)
+        let alias = arena.add(display.alias)
+        let group = arena.add(display.brandOrCountry)
+        let prefixOrBank = arena.add(kind == .card ? display.visiblePrefix : display.bankCode)
+        let last4 = arena.add(display.last4)
+        let metadata = display.metadata.map { arena.add($0) }
+        insert.bind(row, at: 16)
+        try arena.bytes.withUnsafeBytes { text in
+            try instrument.candidateToken.withBytes { token in
+                try instrument.fingerprint.withBytes { fingerprint in
+                    try instrument.sealed.withUnsafeBytes { sealed in
+                        insert.bindStatic(token, at: 1)
+                        insert.bindStatic(fingerprint, at: 3)
+                        insert.bindStatic(sealed, at: 6)
+                        insert.bindStaticText(text, alias, at: 7)
+                        // Cards fill brand and bin; bank accounts country and bank_code.
+                        insert.bindStaticText(text, group, at: kind == .card ? 8 : 9)
+                        insert.bindStaticText(text, prefixOrBank, at: kind == .card ? 10 : 11)
+                        insert.bindStaticText(text, last4, at: 12)
+                        if let metadata { insert.bindStaticText(text, metadata, at: 13) } else { insert.bindNull(at: 13) }
+                        defer { insert.reset() }
+                        try insert.step()
+                    }
+                }
+            }
+        }
+        return vault.connection.changes == 1
+    }
+
+    /// The instrument is already in the vault: its token, reported new only when this very job
+    /// created it at this very row (a resumed run).
+    private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
+        try instrument.fingerprint.withBytes { fingerprint in
+            lookup.bindStatic(fingerprint, at: 1)
+            defer { lookup.reset() }
+            guard try lookup.step() else {
+                throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
+            }
+            let token = lookup.withBlob(at: 0) { Token(storedBytes: $0) }
+            let storedAlias = lookup.text(at: 1)
+            let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == inputIndex && lookup.int(at: 4) == row
+            return Resolution(
+                status: mine ? .new : .existing, token: token,
+                storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias)
         }
     }
 
@@ -128,5 +155,21 @@ final class VaultWriter {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
+    }
+}
+
+/// A reused buffer holding one row's text values back to back, for binding without copies.
+struct TextArena {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(512) }
+
+    mutating func removeAll(keepingCapacity: Bool) { bytes.removeAll(keepingCapacity: keepingCapacity) }
+
+    /// Appends `text`; returns its range in `bytes`.
+    mutating func add(_ text: String) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return start..<bytes.count
     }
 }
