@@ -48,6 +48,8 @@ let package = Package(
             name: "TokenVaultTests",
             dependencies: [
                 "TokenVault",
+                // End-to-end tests run the built executable, so `swift test` builds it first.
+                "tokenvault",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings

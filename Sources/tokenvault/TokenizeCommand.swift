@@ -126,9 +126,10 @@ enum RunSummary {
         let t = outcome.timings
         let rows = outcome.report.counts.rows
         let text = String(
-            format: "timings: rows %d, wall %.2f s, %.0f rows/s, peak RSS %.1f MB, process CPU %.2f s; stage CPU seconds: read+gunzip %.2f, parse+validate+crypto %.2f, vault writer %.2f, format+compress %.2f, file writes %.2f\n",
-            rows, t.wall, t.wall > 0 ? Double(rows) / t.wall : 0, Double(t.peakRSSBytes) / 1e6, t.processCPU,
-            t.read, t.prepare, t.vault, t.format, t.write)
+            format: "timings: %@ rows in %.2f s = %@ rows/s; peak RSS %.1f MB; process CPU %.2f s\n"
+                + "stage CPU seconds: read+gunzip %.2f | parse+validate+crypto %.2f | vault writer %.2f | format+compress %.2f | file writes %.2f\n",
+            Formatting.grouped(rows), t.wall, Formatting.grouped(t.wall > 0 ? Int(Double(rows) / t.wall) : 0),
+            Double(t.peakRSSBytes) / 1e6, t.processCPU, t.read, t.prepare, t.vault, t.format, t.write)
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -164,6 +164,8 @@ struct JSONObjectParser {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
+                // Escapes are checked even in values no field reads: the line must be valid JSON.
+                if escaped { try decode(s, i - 1) { _ in } }
                 return (s, i - 1, escaped)
             }
             if c < 0x20 { throw Invalid() }

@@ -34,6 +34,8 @@ final class RecordReader {
         while true {
             switch try nextScan() {
             case .none:
+                // Damage before the header is a broken file, not an empty one.
+                if let damage { self.damage = nil; throw damage }
                 return nil
             case .some(let (recordStart, recordEnd, problem)):
                 if let problem, problem != .wrongFieldCount {

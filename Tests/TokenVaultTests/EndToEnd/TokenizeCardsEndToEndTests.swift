@@ -1,0 +1,238 @@
+import Foundation
+import Testing
+@testable import TokenVault
+
+/// The real executable on real gzip files: SPEC §2–§5 for cards.
+@Suite struct TokenizeCardsEndToEndTests {
+    @Test func sampleRunReconcilesAndKeepsInputOrder() throws {
+        let ws = try TestWorkspace()
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "3000", "--seed", "3", "--out", "cards.csv.gz"]).status == 0)
+        let result = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "j1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Job j1: 3,000 card rows"))
+        let report = try ws.readReport("j1")
+        #expect(report.status == .completed)
+        #expect(report.counts.rows == 3000)
+        #expect(report.counts.rows == report.counts.new + report.counts.existing + report.counts.rejected)
+        #expect(report.vault.tokensAfter - report.vault.tokensBefore == report.counts.new)
+        #expect(report.counts.existing > 50 && report.counts.rejected > 20 && report.counts.warnings > 20)
+        #expect(report.inputs.count == 1 && report.inputs[0].rows == 3000 && report.inputs[0].sha256.count == 64)
+        #expect(Set(report.errorsByCode.keys).isSuperset(of: ["CHECKSUM_FAILED", "MALFORMED_RECORD", "CVV_NOT_STORED", "CARD_EXPIRED"]))
+        #expect(report.byBrand?.values.reduce(0, +) == report.counts.new + report.counts.existing)
+
+        let rows = try ws.readCSV(ws.path("out/j1.results.csv.gz"))
+        #expect(rows.map { Int($0["row"]!)! } == Array(1...3000))
+        #expect(rows.filter { $0["status"] == "new" }.count == report.counts.new)
+        for row in rows where row["status"] != "rejected" {
+            #expect(Token(row["token"]!) != nil)
+            #expect(row["is_new_token"] == (row["status"] == "new" ? "true" : "false"))
+        }
+        let errors = try ws.readCSV(ws.path("out/j1.errors.csv.gz"))
+        #expect(errors.count == report.errorsByCode.values.reduce(0, +))
+        let rejected = Set(rows.filter { $0["status"] == "rejected" }.map { $0["row"]! })
+        #expect(Set(errors.filter { $0["severity"] == "error" }.map { $0["row"]! }) == rejected)
+    }
+
+    @Test func dedupInsideAFileAndAcrossRunsWhateverTheSpelling() throws {
+        let ws = try TestWorkspace()
+        let a = TestCards.number(serial: 1), b = TestCards.number(prefix: "5", serial: 2)
+        let spaced = a.enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
+        try ws.writeGzip("one.csv.gz", TestCards.csv([
+            ("r1", a, "12/39"), ("r2", b, "12/39"), ("r3", TestCards.CardSpelling.dashed(a), "1239"), ("r4", spaced, "12/39"),
+        ]))
+        // Batches of 1 row: the repeat lands in another batch; of 100: in the same one.
+        for batchSize in ["1", "100"] {
+            let vault = "v\(batchSize).db"
+            #expect(try ws.run(["tokenize", "--kind", "card", "one.csv.gz", "--vault", vault, "--job-id", "a\(batchSize)", "--batch-size", batchSize]).status == 0)
+            let rows = try ws.readCSV(ws.path("out/a\(batchSize).results.csv.gz"))
+            #expect(rows.map { $0["status"]! } == ["new", "new", "existing", "existing"])
+            #expect(rows[0]["token"] == rows[2]["token"] && rows[0]["token"] == rows[3]["token"])
+            #expect(rows[0]["token"] != rows[1]["token"])
+            #expect(rows[0]["alias"] == String(a.prefix(6)) + "******" + String(a.suffix(4)))
+
+            let c = TestCards.number(serial: 3)
+            try ws.writeGzip("two\(batchSize).csv.gz", TestCards.csv([("s1", c, "12/39"), ("s2", spaced, "12/39")]))
+            #expect(try ws.run(["tokenize", "--kind", "card", "two\(batchSize).csv.gz", "--vault", vault, "--job-id", "b\(batchSize)"]).status == 0)
+            let second = try ws.readCSV(ws.path("out/b\(batchSize).results.csv.gz"))
+            #expect(second.map { $0["status"]! } == ["new", "existing"])
+            #expect(second[1]["token"] == rows[0]["token"])
+            #expect(second[1]["is_new_token"] == "false")
+            #expect(try ws.readReport("b\(batchSize)").vault.tokensAfter == 3)
+        }
+    }
+
+    @Test func concurrencyChangesNeitherStatusesNorTokenSharing() throws {
+        let ws = try TestWorkspace()
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "6000", "--seed", "11", "--repeat-percent", "15", "--out", "c.csv.gz"]).status == 0)
+        var patterns: [[String]] = []
+        for concurrency in ["1", "4"] {
+            let r = try ws.run(["tokenize", "--kind", "card", "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
+                                "--out", "out\(concurrency)", "--concurrency", concurrency, "--batch-size", "97"])
+            #expect(r.status == 0, "\(r.stderr)")
+            patterns.append(tokenSharingPattern(try ws.readCSV(ws.path("out\(concurrency)/j.results.csv.gz"))))
+        }
+        #expect(patterns[0].count == 6000)
+        #expect(patterns[0] == patterns[1])
+    }
+
+    @Test func killedRunResumedUnderItsJobIDMatchesAnUninterruptedRun() throws {
+        let ws = try TestWorkspace()
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "5", "--out", "big.csv.gz"]).status == 0)
+        let tuning = ["--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
+        let clean = try ws.run(["tokenize", "--kind", "card", "big.csv.gz", "--vault", "clean.db", "--job-id", "J", "--out", "clean"] + tuning)
+        #expect(clean.status == 0)
+
+        let running = try ws.start(["tokenize", "--kind", "card", "big.csv.gz", "--vault", "crash.db", "--job-id", "J", "--out", "crash"] + tuning)
+        // Kill once some batches are committed and more are in flight.
+        let deadline = Date().addingTimeInterval(60)
+        var committed: Int64 = 0
+        while Date() < deadline && running.process.isRunning {
+            if FileManager.default.fileExists(atPath: ws.path("crash.db")),
+               let connection = try? SQLiteConnection(path: ws.path("crash.db"), create: false),
+               let count = try? connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'live_tokens'") {
+                committed = count
+                if count > 0 { break }
+            }
+            usleep(20_000)
+        }
+        running.kill()
+        let killed = running.wait()
+        #expect(committed > 0, "the run should have committed something before the kill")
+        #expect(killed.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: ws.path("crash/J.results.csv.gz")), "no complete-looking results after a crash")
+
+        // Nothing in clear in the vault or its WAL at the moment of the crash.
+        let numbers = cardNumbers(inInput: try ws.readText(ws.path("big.csv.gz")))
+        for file in ["crash.db", "crash.db-wal"] where FileManager.default.fileExists(atPath: ws.path(file)) {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ws.path(file))))
+            #expect(leakedNumbers(in: bytes, numbers: numbers).isEmpty, "\(file)")
+        }
+
+        let resumed = try ws.run(["tokenize", "--kind", "card", "big.csv.gz", "--vault", "crash.db", "--job-id", "J", "--out", "crash"] + tuning)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let expected = tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz")))
+        let actual = tokenSharingPattern(try ws.readCSV(ws.path("crash/J.results.csv.gz")))
+        #expect(actual.count == 60000)
+        #expect(actual == expected)
+        let cleanReport = try ws.readReport("J", out: "clean"), crashReport = try ws.readReport("J", out: "crash")
+        #expect(crashReport.counts == cleanReport.counts)
+        #expect(crashReport.vault.tokensAfter == cleanReport.vault.tokensAfter, "each card is held once")
+        #expect(crashReport.vault.tokensAfter - crashReport.vault.tokensBefore == crashReport.counts.new)
+        let distinct = try SQLiteConnection(path: ws.path("crash.db"), create: false).integer("SELECT count(*) FROM instruments")
+        #expect(distinct == Int64(cleanReport.counts.new))
+    }
+
+    @Test func truncatedGzipFailsWith65AfterCommittingTheRowsBefore() throws {
+        let ws = try TestWorkspace()
+        let rows = (1...3000).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
+        let full = try Data(contentsOf: URL(fileURLWithPath: try ws.writeGzip("full.csv.gz", TestCards.csv(rows))))
+        try full.prefix(full.count * 2 / 3).write(to: URL(fileURLWithPath: ws.path("cut.csv.gz")))
+        let result = try ws.run(["tokenize", "--kind", "card", "cut.csv.gz", "--job-id", "t", "--batch-size", "100"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("truncated"))
+        let report = try ws.readReport("t")
+        #expect(report.status == .failed)
+        #expect(report.failure?.contains("truncated") == true)
+        #expect(report.counts.new > 1000 && report.counts.new < 3000)
+        #expect(report.vault.tokensAfter == report.counts.new, "the rows before the damage are committed")
+        #expect(!FileManager.default.fileExists(atPath: ws.path("out/t.results.csv.gz")))
+        let partial = try ws.readCSV(ws.path("out/t.results.csv.gz.part"))
+        #expect(partial.count == report.counts.rows)
+        #expect(partial.map { Int($0["row"]!)! } == Array(1...report.counts.rows))
+    }
+
+    @Test func wrongKeyExits77AndChangesNothing() throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
+        #expect(try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db")))
+        let wrong = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "second"],
+                               environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
+        #expect(wrong.status == 77)
+        #expect(wrong.stderr.contains("master key"))
+        #expect(!wrong.stderr.contains(VaultTests.keyB) && !wrong.stderr.contains(TestWorkspace.masterKey))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db"))) == before)
+        #expect(!FileManager.default.fileExists(atPath: ws.path("out/second.report.json")))
+        // No key at all for an existing vault: 77 too.
+        let missing = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        #expect(missing.status == 77)
+    }
+
+    @Test func noCardNumberInAnyOutputLogOrTheVault() throws {
+        let ws = try TestWorkspace()
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "2000", "--seed", "9", "--out", "s.csv.gz"]).status == 0)
+        let numbers = cardNumbers(inInput: try ws.readText(ws.path("s.csv.gz")))
+        #expect(numbers.count > 1500)
+        var everything: [UInt8] = []
+        for (job, extra) in [("csv", [String]()), ("json", ["--output-format", "jsonl", "--log-format", "json", "--progress"])] {
+            let r = try ws.run(["tokenize", "--kind", "card", "s.csv.gz", "--job-id", job] + extra, environment: ["TOKENVAULT_MASTER_KEY": ""])
+            #expect(r.status == 0)
+            everything += Array(r.stdout.utf8) + Array(r.stderr.utf8)
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: ws.path("out")) {
+            everything += Array(try ws.readText(ws.path("out/\(file)")).utf8)
+        }
+        for file in ["vault.db", "vault.db.key"] {
+            everything += [UInt8](try Data(contentsOf: URL(fileURLWithPath: ws.path(file))))
+        }
+        #expect(leakedNumbers(in: everything, numbers: numbers).isEmpty)
+        for file in ["vault.db", "vault.db.key"] {
+            #expect(try FileManager.default.attributesOfItem(atPath: ws.path(file))[.posixPermissions] as? Int == 0o600)
+        }
+    }
+
+    @Test func jsonLinesInputGivesTheSameResultsAsCSV() throws {
+        let ws = try TestWorkspace()
+        for format in ["csv", "jsonl"] {
+            #expect(try ws.run(["sample", "--kind", "card", "--rows", "2500", "--seed", "21", "--out", "s.\(format).gz"]).status == 0)
+            #expect(try ws.run(["tokenize", "--kind", "card", "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
+        }
+        #expect(tokenSharingPattern(try ws.readCSV(ws.path("out/csv.results.csv.gz")))
+                == tokenSharingPattern(try ws.readCSV(ws.path("out/jsonl.results.csv.gz"))))
+        let errors = { (job: String) in try ws.readCSV(ws.path("out/\(job).errors.csv.gz")).map { "\($0["row"]!) \($0["code"]!) \($0["property_name"]!)" } }
+        let csvErrors = try errors("csv"), jsonErrors = try errors("jsonl")
+        #expect(csvErrors.count > 50)
+        // Unreadable rows differ in how they are broken (a quote or JSON), not in where.
+        #expect(csvErrors == jsonErrors)
+    }
+
+    @Test func standardInputSeveralFilesAndJSONLinesOutput() throws {
+        let ws = try TestWorkspace()
+        let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
+        let csv = TestCards.csv([("r1", a, "12/39"), ("r2", b, "12/39")])
+        let fromStdin = try ws.run(["tokenize", "--kind", "card", "-", "--job-id", "stdin", "--output-format", "jsonl"],
+                                   stdin: Data(GzipMember.compress(Array(csv.utf8))))
+        #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+        let lines = try ws.readText(ws.path("out/stdin.results.jsonl.gz")).split(separator: "\n")
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(first["row"] as? Int == 1)
+        #expect(first["is_new_token"] as? Bool == true)
+        #expect(first["status"] as? String == "new")
+
+        try ws.writeGzip("x.csv.gz", TestCards.csv([("x1", a, "12/39")]))
+        try ws.writePlain("y.csv", TestCards.csv([("y1", b, "12/39"), ("y2", a, "12/39")]))
+        let several = try ws.run(["tokenize", "--kind", "card", "x.csv.gz", "y.csv", "--job-id", "multi", "--vault", "m.db"])
+        #expect(several.status == 0)
+        let rows = try ws.readCSV(ws.path("out/multi.results.csv.gz"))
+        #expect(rows.map { "\($0["file"]!):\($0["row"]!):\($0["status"]!)" } == ["x.csv.gz:1:new", "y.csv:1:new", "y.csv:2:existing"])
+        #expect(try ws.readReport("multi").inputs.map(\.rows) == [1, 2])
+    }
+
+    @Test(arguments: [
+        (["tokenize", "--kind", "card", "missing.csv.gz"], Int32(66)),
+        (["tokenize", "--kind", "card"], 64),
+        (["tokenize", "--kind", "cards", "a.csv.gz"], 64),
+        (["tokenize", "--kind", "card", "a.csv.gz", "--map", "pan=PAN"], 64),
+        (["tokenize", "--kind", "card", "a.csv.gz", "--max-reject-rate", "2"], 64),
+        (["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "../escape"], 64),
+        (["tokenize", "--kind", "card", "noheader.csv.gz"], 65),
+        (["tokenize", "--kind", "card", "a.csv.gz", "--max-reject-rate", "0.1"], 65),
+    ] as [([String], Int32)])
+    func exitStatuses(arguments: [String], status: Int32) throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
+        try ws.writeGzip("noheader.csv.gz", "r1,4111111111111111,12/39\n")
+        let result = try ws.run(arguments)
+        #expect(result.status == status, "\(arguments): \(result.stderr)")
+    }
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Regenerates samples/ with the project's own sample command (same seed, same bytes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release
+bin=.build/release/tokenvault
+for format in csv jsonl; do
+  "$bin" sample --kind card --rows 3000 --seed 1 --out "samples/cards.$format.gz"
+done
