@@ -53,7 +53,7 @@ struct TokenizeCommand: ParsableCommand {
     var timings = false
 
     @Option(help: .hidden) var batchSize = 4096
-    @Option(help: .hidden) var commitEvery = 100_000
+    @Option(help: .hidden) var commitEvery = 250_000
 
     func validate() throws {
         if let rate = maxRejectRate, !(0...1).contains(rate) { throw ValidationError("--max-reject-rate must be between 0 and 1") }

@@ -23,7 +23,7 @@ public struct TokenizeRequest: Sendable {
     /// Records per batch handed to a worker.
     public var batchSize = 4096
     /// Rows per vault transaction.
-    public var commitEvery = 100_000
+    public var commitEvery = 250_000
 
     public init(kind: InstrumentKind, inputs: [String], concurrency: Int, outputDirectory: String, jobID: String, now: Date) {
         self.kind = kind

@@ -54,6 +54,9 @@ public struct Token: Hashable, Sendable, CustomStringConvertible {
         return out
     }
 
+    /// The first 8 bytes as an integer: the leading column of the token index.
+    package var prefix: Int64 { Int64(bitPattern: high) }
+
     /// Calls `body` with the 16 stored bytes (big-endian), as the vault keeps and binds them.
     package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var pair = (high.bigEndian, low.bigEndian)

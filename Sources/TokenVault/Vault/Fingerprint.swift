@@ -12,6 +12,9 @@ struct Fingerprint: Hashable, Sendable {
                  bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
     }
 
+    /// The first 8 bytes as an integer: the leading column of the fingerprint index.
+    var prefix: Int64 { Int64(bitPattern: words.0) }
+
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         var copy = words
         return try withUnsafeBytes(of: &copy) { try body($0) }

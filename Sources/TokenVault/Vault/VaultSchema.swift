@@ -53,11 +53,15 @@ enum VaultSchema {
 
             -- One row per instrument. Only the alias (masked), brand or country, BIN, bank code
             -- and last 4 are clear; the number, expiry and holder are in `sealed`.
+            -- The two lookup keys lead with their first 8 bytes as an integer: SQLite compares index
+            -- entries through its integer fast path, and the full value keeps each key unique.
             CREATE TABLE instruments (
                 id              INTEGER PRIMARY KEY,
+                token_prefix    INTEGER NOT NULL,
                 token           BLOB NOT NULL,        -- 16 bytes, UUID v4
                 kind            INTEGER NOT NULL,     -- 1 card, 2 bank account
-                fingerprint     BLOB,                 -- HMAC-SHA256; NULL once deleted
+                fingerprint_prefix INTEGER,
+                fingerprint     BLOB,                 -- HMAC-SHA256; both NULL once deleted
                 fingerprint_key INTEGER,
                 data_key        INTEGER,
                 sealed          BLOB,                 -- nonce || ciphertext || tag; NULL once deleted
@@ -74,8 +78,8 @@ enum VaultSchema {
                 deleted_at      TEXT,
                 delete_reason   TEXT
             );
-            CREATE UNIQUE INDEX instruments_token ON instruments(token);
-            CREATE UNIQUE INDEX instruments_fingerprint ON instruments(fingerprint);
+            CREATE UNIQUE INDEX instruments_token ON instruments(token_prefix, token);
+            CREATE UNIQUE INDEX instruments_fingerprint ON instruments(fingerprint_prefix, fingerprint);
 
             CREATE TABLE audit (
                 id       INTEGER PRIMARY KEY,

@@ -28,12 +28,14 @@ final class VaultWriter {
         (insert, lookup) = try vault.guarded {
             (try vault.connection.prepare("""
                 INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
-                    brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
-                ON CONFLICT(fingerprint) DO NOTHING
+                    brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
+                    token_prefix, fingerprint_prefix)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
              try vault.connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row FROM instruments WHERE fingerprint = ?
+                SELECT token, alias, created_run, created_input, created_row FROM instruments
+                WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
         }
         insert.bind(kind.storedValue, at: 2)
@@ -92,6 +94,8 @@ final class VaultWriter {
         let last4 = arena.add(display.last4)
         let metadata = display.metadata.map { arena.add($0) }
         insert.bind(row, at: 16)
+        insert.bind(instrument.candidateToken.prefix, at: 17)
+        insert.bind(instrument.fingerprint.prefix, at: 18)
         try arena.bytes.withUnsafeBytes { text in
             try instrument.candidateToken.withBytes { token in
                 try instrument.fingerprint.withBytes { fingerprint in
@@ -118,7 +122,8 @@ final class VaultWriter {
     /// created it at this very row (a resumed run).
     private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
         try instrument.fingerprint.withBytes { fingerprint in
-            lookup.bindStatic(fingerprint, at: 1)
+            lookup.bind(instrument.fingerprint.prefix, at: 1)
+            lookup.bindStatic(fingerprint, at: 2)
             defer { lookup.reset() }
             guard try lookup.step() else {
                 throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
