@@ -6,4 +6,5 @@ swift build -c release
 bin=.build/release/tokenvault
 for format in csv jsonl; do
   "$bin" sample --kind card --rows 3000 --seed 1 --out "samples/cards.$format.gz"
+  "$bin" sample --kind bank-account --rows 3000 --seed 1 --out "samples/bank-accounts.$format.gz"
 done

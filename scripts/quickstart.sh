@@ -8,5 +8,6 @@ swift build -c release
 bin=.build/release/tokenvault
 rm -rf demo && mkdir -p demo
 "$bin" tokenize --kind card samples/cards.csv.gz --vault demo/vault.db --out demo/out --job-id sample-cards
+"$bin" tokenize --kind bank-account samples/bank-accounts.csv.gz --vault demo/vault.db --out demo/out --job-id sample-bank-accounts
 echo
 echo "Outputs are in demo/out; the demo vault is demo/vault.db (key demo/vault.db.key)."

@@ -35,20 +35,22 @@ func cardNumbers(inInput text: String) -> Set<String> {
     return numbers
 }
 
-/// The card numbers of `numbers` found in `bytes`, written as plain ASCII digits.
+/// Which of `numbers` (digits, or upper-case letters and digits such as IBANs) appear in `bytes`
+/// as one unbroken run, in any letter case.
 func leakedNumbers(in bytes: [UInt8], numbers: Set<String>) -> [String] {
     guard let shortest = numbers.map(\.count).min(), let longest = numbers.map(\.count).max() else { return [] }
+    let upper = bytes.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
     var found = Set<String>()
     var runStart = -1
-    for i in 0...bytes.count {
-        let isDigit = i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39
-        if isDigit { if runStart < 0 { runStart = i }; continue }
+    for i in 0...upper.count {
+        let inRun = i < upper.count && ((upper[i] >= 0x30 && upper[i] <= 0x39) || (upper[i] >= 0x41 && upper[i] <= 0x5A))
+        if inRun { if runStart < 0 { runStart = i }; continue }
         if runStart >= 0 {
-            let run = bytes[runStart..<i]
-            if run.count >= shortest {
-                for length in shortest...min(longest, run.count) {
+            let count = i - runStart
+            if count >= shortest {
+                for length in shortest...min(longest, count) {
                     for start in runStart...(i - length) {
-                        let candidate = String(decoding: bytes[start..<(start + length)], as: UTF8.self)
+                        let candidate = String(decoding: upper[start..<(start + length)], as: UTF8.self)
                         if numbers.contains(candidate) { found.insert(candidate) }
                     }
                 }
@@ -57,4 +59,22 @@ func leakedNumbers(in bytes: [UInt8], numbers: Set<String>) -> [String] {
         }
     }
     return found.sorted()
+}
+
+/// The IBANs and account numbers (8 characters or more) of a bank-account input file.
+func bankNumbers(inInput text: String, format: InputFormat) -> Set<String> {
+    var values: [String] = []
+    if format == .csv {
+        let rows = CSVTestParser.parse(text)
+        guard let header = rows.first else { return [] }
+        for row in rows.dropFirst() {
+            for (name, value) in zip(header, row) where name == "iban" || name == "account_number" { values.append(value) }
+        }
+    } else {
+        for line in text.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            for key in ["iban", "account_number"] { if let value = object[key] as? String { values.append(value) } }
+        }
+    }
+    return Set(values.map { $0.uppercased().filter { $0.isLetter || $0.isNumber } }.filter { $0.count >= 8 })
 }
