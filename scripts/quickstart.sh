@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine (system libraries, release build) and tokenizes the sample cards into a
-# new demo vault, printing the run's summary. Safe to run again: each run starts a fresh demo vault.
+# Sets up a fresh machine (system libraries, release build), runs the example jobs of jobs/ on the
+# sample files into a new demo vault and prints the reconciliation report. Each run starts afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-system-packages.sh
 swift build -c release
 bin=.build/release/tokenvault
-rm -rf demo && mkdir -p demo
-"$bin" tokenize --kind card samples/cards.csv.gz --vault demo/vault.db --out demo/out --job-id sample-cards
-"$bin" tokenize --kind bank-account samples/bank-accounts.csv.gz --vault demo/vault.db --out demo/out --job-id sample-bank-accounts
+rm -rf demo
+# The example jobs (jobs/*.json) run against samples/ into demo/vault.db.
+"$bin" run jobs/nightly-cards.json
+"$bin" run jobs/nightly-bank-accounts.json
+"$bin" run jobs/migration-from-provider.json
 echo
-echo "Outputs are in demo/out; the demo vault is demo/vault.db (key demo/vault.db.key)."
+"$bin" report --vault demo/vault.db
+echo
+echo "Outputs are in demo/out; the demo vault is demo/vault.db (its key, for the demo only: demo/vault.db.key)."

@@ -1,6 +1,8 @@
 import ArgumentParser
 import TokenVault
 
+extension SampleLayout: ExpressibleByArgument {}
+
 /// `tokenvault sample`: write a reproducible sample file (the samples/ folder, the benchmark, tests).
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,6 +23,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Share of invalid rows, in percent.")
     var invalidPercent = 2.0
 
+    @Option(help: "Column names: standard, or provider-export (cards: PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD).")
+    var layout: SampleLayout = .standard
+
     @Option(help: "CSV or JSON Lines (default: from --out's name).")
     var format: InputFormat?
 
@@ -35,6 +40,10 @@ struct SampleCommand: ParsableCommand {
             var generator = SampleGenerator(kind: kind, format: format, rows: rows, seed: seed)
             generator.repeatPercent = repeatPercent
             generator.invalidPercent = invalidPercent
+            guard layout == .standard || kind == .card else {
+                throw TokenVaultError(.usage, "--layout provider-export is for cards")
+            }
+            generator.layout = layout
             try generator.write(to: out)
         }
     }

@@ -11,6 +11,8 @@ final class RowPreparer {
     private let mapping: FieldMapping
     private let validator: any InstrumentValidator
     private let crypto: VaultCrypto
+    /// False for `verify`, which needs fingerprints but no ciphertext.
+    private let sealing: Bool
     private let fields = RowFields()
     private let scratch = RowScratch()
     private var random: [UInt8] = []
@@ -19,7 +21,8 @@ final class RowPreparer {
     static let keySampleRows = 100
 
     init(kind: InstrumentKind, format: InputFormat, delimiter: UInt8, mapping: FieldMapping,
-         validator: any InstrumentValidator, crypto: VaultCrypto) {
+         validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true) {
+        self.sealing = sealing
         self.kind = kind
         self.format = format
         self.delimiter = delimiter
@@ -74,8 +77,8 @@ final class RowPreparer {
                     let slice = UnsafeRawBufferPointer(rebasing: randomBytes[(index * perRow)..<((index + 1) * perRow)])
                     let token = Token(random: UnsafeRawBufferPointer(rebasing: slice[0..<16]))
                     do {
-                        let sealed = try crypto.seal(scratch.payload, token: token, kind: kind,
-                                                     nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28]))
+                        let sealed = sealing ? try crypto.seal(scratch.payload, token: token, kind: kind,
+                                                               nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28])) : Data()
                         row.instrument = PreparedInstrument(
                             fingerprint: crypto.fingerprint(scratch.identity), candidateToken: token,
                             sealed: sealed, display: display)

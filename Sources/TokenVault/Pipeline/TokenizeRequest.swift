@@ -24,6 +24,9 @@ public struct TokenizeRequest: Sendable {
     public var batchSize = 4096
     /// Rows per vault transaction.
     public var commitEvery = 250_000
+    /// The inputs' content hashes and sizes when known before the run (jobs hash first), recorded
+    /// at the start so that a crashed run can be recognised and resumed.
+    public var knownInputs: [(sha256: String, bytes: Int)]?
 
     public init(kind: InstrumentKind, inputs: [String], concurrency: Int, outputDirectory: String, jobID: String, now: Date) {
         self.kind = kind

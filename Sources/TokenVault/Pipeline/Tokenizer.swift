@@ -80,6 +80,9 @@ public final class Tokenizer {
         let started = request.now
         let wall = Stopwatch()
         let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
+        if let known = request.knownInputs {
+            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map { ($0, $1.sha256, $1.bytes) })
+        }
         if run.resumed {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }

@@ -17,6 +17,8 @@ public struct SampleGenerator {
     public var invalidPercent = 2.0
     /// Share of card rows with a security code, in percent.
     public var securityCodePercent = 3.0
+    /// Column names: this tool's, or a card provider's export (for `--map` and job `columns`).
+    public var layout: SampleLayout = .standard
 
     public init(kind: InstrumentKind, format: InputFormat, rows: Int, seed: UInt64) {
         self.kind = kind
@@ -32,10 +34,12 @@ public struct SampleGenerator {
         var recent: [SampleInstrument] = []
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
-        let columns = kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        let columns = layout == .providerExport ? SampleGenerator.providerExportColumns
+            : kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
         if format == .csv { chunk.append(contentsOf: (columns.joined(separator: ",") + "\n").utf8) }
         for index in 0..<rows {
-            let values = makeRow(index: index, random: &random, recent: &recent)
+            var values = makeRow(index: index, random: &random, recent: &recent)
+            if layout == .providerExport { values.values = SampleGenerator.providerExport(values.values) }
             append(values, columns: columns, to: &chunk)
             if chunk.count >= 1 << 20 {
                 try file.write(GzipMember.compress(chunk, level: 6))
@@ -48,6 +52,22 @@ public struct SampleGenerator {
 
     static let cardColumns = ["reference", "card_number", "expiry_date", "cardholder_name", "issue_number",
                               "alias", "merchant_customer_id", "cvv"]
+    static let providerExportColumns = ["PAN", "EXP_MONTH", "EXP_YEAR", "CUSTOMER_ID", "NAME_ON_CARD"]
+
+    /// A card row as a provider's export writes it: expiry split, 4-digit year, other names.
+    static func providerExport(_ values: [String: String]) -> [String: String] {
+        var out: [String: String] = [:]
+        out["PAN"] = values["card_number"]
+        if let expiry = values["expiry_date"] {
+            let digits = expiry.filter(\.isNumber)
+            out["EXP_MONTH"] = String(digits.prefix(2))
+            out["EXP_YEAR"] = digits.count == 4 ? "20" + String(digits.suffix(2)) : String(digits.dropFirst(2))
+        }
+        out["CUSTOMER_ID"] = values["merchant_customer_id"]
+        out["NAME_ON_CARD"] = values["cardholder_name"]
+        return out
+    }
+
     static let bankColumns = ["reference", "iban", "bic", "account_holder_name", "country_code", "bank_code",
                               "branch_code", "account_number", "mandate_reference", "mandate_signature_date",
                               "mandate_signature_place", "recurring", "authorisation_id"]
@@ -115,6 +135,13 @@ public struct SampleGenerator {
         }
         out.append(0x0A)
     }
+}
+
+/// The column names a sample file uses.
+public enum SampleLayout: String, Sendable, CaseIterable {
+    case standard
+    /// A card provider's export: `PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD`.
+    case providerExport = "provider-export"
 }
 
 /// An instrument the generator made, kept so that it can repeat.

@@ -1,8 +1,8 @@
 import Foundation
 
 /// UTC timestamps as the vault and reports write them (ISO 8601, second precision).
-enum Timestamp {
-    static func iso8601(_ date: Date) -> String {
+public enum Timestamp {
+    public static func iso8601(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
@@ -10,12 +10,12 @@ enum Timestamp {
     }
 
     /// `yyyyMMdd'T'HHmmss'Z'`, as default job ids use.
-    static func compact(_ date: Date) -> String {
+    public static func compact(_ date: Date) -> String {
         iso8601(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
 
     /// Parses `YYYY-MM-DD` or a full ISO 8601 UTC timestamp.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withFullDate]

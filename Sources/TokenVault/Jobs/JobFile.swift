@@ -1,0 +1,116 @@
+import Foundation
+
+/// A job file (SPEC §7): a recurring run described once, validated strictly on load.
+///
+/// Unknown keys are errors, so a typo (`max_reject_rte`) is never silently ignored.
+public struct JobFile: Sendable, Equatable {
+    public var name: String
+    public var kind: InstrumentKind
+    /// Glob patterns, resolved against `root`.
+    public var inputs: [String]
+    public var format: InputFormat?
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var columns: [ColumnMapping] = []
+    public var vault: String?
+    public var masterKeyFile: String?
+    public var outputDirectory: String
+    public var outputFormat: OutputFormat = .csv
+    public var allowExpired = false
+    public var maxRejectRate: Double?
+    public var archiveDirectory: String?
+    /// The folder relative paths start from: the job file's folder's parent (the project root).
+    public var root: String
+    public var path: String
+
+    /// Reads and checks a job file.
+    ///
+    /// - Throws: `inputMissing` when the file cannot be read; `usage` naming the file and the key
+    ///   for anything wrong inside it.
+    public static func load(_ path: String) throws -> JobFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenVaultError(.inputMissing, "cannot read job file \(path)")
+        }
+        func fail(_ message: String) -> TokenVaultError { TokenVaultError(.usage, "job file \(path): \(message)") }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw fail("not a JSON object")
+        }
+        let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
+                                  "output", "policy", "archive_dir", "description"]
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        func string(_ key: String, in dict: [String: Any], prefix: String = "") throws -> String? {
+            guard let value = dict[key], !(value is NSNull) else { return nil }
+            guard let text = value as? String, !text.isEmpty else { throw fail("'\(prefix)\(key)' must be a non-empty string") }
+            return text
+        }
+        func section(_ key: String, known: Set<String>) throws -> [String: Any] {
+            guard let value = object[key], !(value is NSNull) else { return [:] }
+            guard let dict = value as? [String: Any] else { throw fail("'\(key)' must be an object") }
+            if let unknown = dict.keys.sorted().first(where: { !known.contains($0) }) {
+                throw fail("unknown key '\(key).\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
+            }
+            return dict
+        }
+
+        guard let name = try string("name", in: object) else { throw fail("'name' is required") }
+        try TokenizeRequest.validateJobID(name)
+        guard let kindText = try string("kind", in: object) else { throw fail("'kind' is required") }
+        guard let kind = InstrumentKind(rawValue: kindText) else { throw fail("'kind' must be card or bank-account") }
+        guard let inputs = object["inputs"] as? [String], !inputs.isEmpty, inputs.allSatisfy({ !$0.isEmpty }) else {
+            throw fail("'inputs' must be a non-empty list of file patterns")
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        var job = JobFile(
+            name: name, kind: kind, inputs: inputs, outputDirectory: "out/\(name)",
+            root: absolute.deletingLastPathComponent().deletingLastPathComponent().path, path: path)
+        if let format = try string("format", in: object) {
+            guard let parsed = InputFormat(rawValue: format) else { throw fail("'format' must be csv or jsonl") }
+            job.format = parsed
+        }
+        if let delimiter = try string("delimiter", in: object) {
+            guard delimiter.utf8.count == 1 || delimiter == "tab" else { throw fail("'delimiter' must be one character or 'tab'") }
+            job.delimiter = delimiter == "tab" ? 0x09 : delimiter.utf8.first!
+        }
+        if let columns = object["columns"], !(columns is NSNull) {
+            guard let map = columns as? [String: String] else { throw fail("'columns' must map field names to column names") }
+            job.columns = map.sorted { $0.key < $1.key }.map { ColumnMapping(field: $0.key, column: $0.value) }
+            do { _ = try FieldMapping(kind: kind, overrides: job.columns.map { ($0.field, $0.column) }) } catch let error as TokenVaultError {
+                throw fail("'columns': \(error.message)")
+            }
+        }
+        job.vault = try string("vault", in: object)
+        job.masterKeyFile = try string("master_key_file", in: object)
+        job.archiveDirectory = try string("archive_dir", in: object)
+        let output = try section("output", known: ["dir", "format"])
+        if let dir = try string("dir", in: output, prefix: "output.") { job.outputDirectory = dir }
+        if let format = try string("format", in: output, prefix: "output.") {
+            guard let parsed = OutputFormat(rawValue: format) else { throw fail("'output.format' must be csv or jsonl") }
+            job.outputFormat = parsed
+        }
+        let policy = try section("policy", known: ["allow_expired", "max_reject_rate"])
+        if let value = policy["allow_expired"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.allow_expired' must be true or false") }
+            job.allowExpired = flag
+        }
+        if let value = policy["max_reject_rate"], !(value is NSNull) {
+            guard let rate = (value as? NSNumber)?.doubleValue, !isJSONBoolean(value), (0...1).contains(rate) else {
+                throw fail("'policy.max_reject_rate' must be a number from 0 to 1")
+            }
+            job.maxRejectRate = rate
+        }
+        return job
+    }
+
+    /// A path of the job file, made absolute against the project root.
+    public func resolve(_ relative: String) -> String {
+        relative.hasPrefix("/") ? relative : URL(fileURLWithPath: root).appendingPathComponent(relative).standardizedFileURL.path
+    }
+}
+
+/// JSON booleans and numbers both arrive as `NSNumber` (and `1 is Bool` holds); a boolean's
+/// `objCType` is `c`.
+private func isJSONBoolean(_ value: Any) -> Bool {
+    guard let number = value as? NSNumber else { return false }
+    return String(cString: number.objCType) == "c"
+}

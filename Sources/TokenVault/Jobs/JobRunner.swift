@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import Logging
+
+/// `tokenvault run JOBFILE`: every matching file the vault has not processed yet, each as its
+/// own run, safe to start from cron.
+public final class JobRunner {
+    /// What happened to one matching file.
+    public struct FileOutcome: Sendable {
+        public enum Status: Sendable {
+            case processed
+            case skipped(previousJobID: String)
+            case failed(TokenVaultError)
+        }
+
+        public let path: String
+        public let jobID: String?
+        public let status: Status
+        public let outcome: TokenizeOutcome?
+        public let resumed: Bool
+    }
+
+    private let job: JobFile
+    private let force: Bool
+    private let concurrency: Int
+    private let environment: [String: String]
+    private let logger: Logger
+    private let progress: (any ProgressObserver)?
+    /// Rows per vault transaction (a tuning knob; the default suits production).
+    public var commitEvery = 250_000
+
+    public init(job: JobFile, force: Bool, concurrency: Int, environment: [String: String], logger: Logger,
+                progress: (any ProgressObserver)? = nil) {
+        self.job = job
+        self.force = force
+        self.concurrency = concurrency
+        self.environment = environment
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.name)"
+        self.logger = logger
+        self.progress = progress
+    }
+
+    /// The vault the job writes: the job file's `vault`, else `TOKENVAULT_VAULT`, else `vault.db`
+    /// at the project root.
+    public var vaultPath: String { job.resolve(job.vault ?? environment["TOKENVAULT_VAULT"] ?? "vault.db") }
+
+    /// Runs the job.
+    ///
+    /// - Throws: `vaultBusy` at once when another `run` of this job holds its lock; key and vault
+    ///   errors before any file is touched. Failures of single files are in the outcomes.
+    public func run() throws -> [FileOutcome] {
+        let folder = (vaultPath as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        // The lock comes first, so a second run exits at once, before waiting on anything.
+        let lock = try JobLock(path: "\(vaultPath).job-\(job.name).lock")
+        defer { withExtendedLifetime(lock) {} }
+        let keySource: MasterKeySource = job.masterKeyFile.map { .file(job.resolve($0)) }
+            ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
+        let vault = try Vault.open(
+            Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true), logger: logger)
+        let files = InputGlob.expand(job.inputs.map(job.resolve))
+        if files.isEmpty { logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs)"]) }
+
+        var outcomes: [FileOutcome] = []
+        for file in files {
+            do {
+                outcomes.append(try process(file, vault: vault))
+            } catch let error as TokenVaultError {
+                logger.error("file failed", metadata: ["file": "\(file)", "error": "\(error.message)"])
+                outcomes.append(FileOutcome(path: file, jobID: nil, status: .failed(error), outcome: nil, resumed: false))
+            }
+        }
+        try vault.audit(command: "run", jobID: nil, details: [
+            ("job", job.name), ("files", "\(files.count)"),
+            ("processed", "\(outcomes.filter { if case .processed = $0.status { true } else { false } }.count)"),
+            ("skipped", "\(outcomes.filter { if case .skipped = $0.status { true } else { false } }.count)"),
+            ("failed", "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)"),
+        ])
+        return outcomes
+    }
+
+    private func process(_ file: String, vault: Vault) throws -> FileOutcome {
+        let (sha256, bytes) = try JobRunner.hash(file)
+        if !force, let previous = try vault.completedRun(forSHA256: sha256) {
+            logger.info("skipping a file already processed", metadata: ["file": "\(file)", "job_id": "\(previous)"])
+            return FileOutcome(path: file, jobID: previous, status: .skipped(previousJobID: previous), outcome: nil, resumed: false)
+        }
+        let now = Date()
+        let unfinished = force ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
+        let jobID = try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
+        var request = TokenizeRequest(
+            kind: job.kind, inputs: [file], concurrency: concurrency, outputDirectory: job.resolve(job.outputDirectory),
+            jobID: jobID, now: now)
+        request.format = job.format
+        request.delimiter = job.delimiter
+        request.columnMap = job.columns
+        request.allowExpired = job.allowExpired
+        request.maxRejectRate = job.maxRejectRate
+        request.outputFormat = job.outputFormat
+        request.knownInputs = [(sha256, bytes)]
+        request.commitEvery = commitEvery
+        var jobLogger = logger
+        jobLogger[metadataKey: "job_id"] = "\(jobID)"
+        if unfinished != nil { jobLogger.notice("resuming an unfinished run of this file", metadata: ["file": "\(file)"]) }
+        let outcome = try Tokenizer(request: request, vault: vault, logger: jobLogger, progress: progress).run()
+        let counts = outcome.report.counts
+        jobLogger.info("file processed", metadata: [
+            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": "\(counts.rows)", "new": "\(counts.new)",
+            "existing": "\(counts.existing)", "rejected": "\(counts.rejected)", "warnings": "\(counts.warnings)",
+        ])
+        if let failure = outcome.failure {
+            return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)
+        }
+        if let archive = job.archiveDirectory { try move(file, to: job.resolve(archive)) }
+        return FileOutcome(path: file, jobID: jobID, status: .processed, outcome: outcome, resumed: unfinished != nil)
+    }
+
+    /// The SHA-256 and size of a file's raw bytes: how the vault recognises a file it has seen.
+    static func hash(_ path: String) throws -> (String, Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TokenVaultError(.inputMissing, "cannot open input \(path)")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var bytes = 0
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            bytes += chunk.count
+        }
+        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), bytes)
+    }
+
+    /// Moves a processed file into the archive folder, never over another file.
+    private func move(_ file: String, to folder: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let name = (file as NSString).lastPathComponent
+            var target = (folder as NSString).appendingPathComponent(name)
+            var n = 1
+            while FileManager.default.fileExists(atPath: target) {
+                target = (folder as NSString).appendingPathComponent("\(name).\(n)")
+                n += 1
+            }
+            try FileManager.default.moveItem(atPath: file, toPath: target)
+            logger.info("archived", metadata: ["file": "\(file)", "to": "\(target)"])
+        } catch {
+            throw TokenVaultError(.cannotCreateOutput, "processed \(file) but cannot move it to \(folder)")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import TokenVault
+
+/// `tokenvault run JOBFILE`: the cron entry point.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a job file: tokenize every matching file the vault has not processed yet.",
+        discussion: "Exits 75 at once when the same job is already running; resumes a run left unfinished by a crash; exits with the first failing file's status after trying every file.")
+
+    @Argument(help: "A job file, e.g. jobs/nightly-cards.json.")
+    var jobFile: String
+
+    @Flag(help: "Process files again even when the vault has processed them before.")
+    var force = false
+
+    @Option(help: ArgumentHelp("Worker queues (default: all cores).", valueName: "n"))
+    var concurrency: Int?
+
+    @OptionGroup var reporting: ReportingOptions
+
+    @Option(help: .hidden) var commitEvery = 250_000
+
+    func run() throws {
+        let logger = reporting.makeLogger()
+        try ExitStatus.run {
+            let job = try JobFile.load(jobFile)
+            let runner = JobRunner(
+                job: job, force: force, concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
+                environment: ProcessInfo.processInfo.environment, logger: logger,
+                progress: reporting.showProgress ? TerminalProgress() : nil)
+            runner.commitEvery = commitEvery
+            let outcomes = try runner.run()
+            var firstFailure: TokenVaultError?
+            for file in outcomes {
+                switch file.status {
+                case .processed:
+                    if !reporting.quiet, let outcome = file.outcome {
+                        print((file.resumed ? "Resumed: " : "") + RunSummary.text(outcome))
+                    }
+                case .skipped(let previous):
+                    if !reporting.quiet { print("Skipped \(file.path): already processed by job \(previous).") }
+                case .failed(let error):
+                    firstFailure = firstFailure ?? error
+                    if !reporting.quiet {
+                        print(file.outcome.map(RunSummary.text) ?? "FAILED \(file.path): \(error.message)")
+                    }
+                }
+            }
+            if !reporting.quiet && outcomes.isEmpty { print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).") }
+            if let firstFailure { throw firstFailure }
+        }
+    }
+}
