@@ -50,8 +50,7 @@ public struct BankAccountValidator: InstrumentValidator {
         let holder = fields.bytes(.accountHolderName)!
         switch account {
         case .iban(let iban, let country):
-            scratch.identity.append(contentsOf: "iban:".utf8)
-            scratch.identity.append(contentsOf: iban)
+            InstrumentIdentity.iban(iban, into: &scratch.identity)
             SealedPayload.append(.iban, iban, to: &scratch.payload)
             SealedPayload.append(.holderName, holder, to: &scratch.payload)
             let bban = iban[4...]
@@ -61,9 +60,7 @@ public struct BankAccountValidator: InstrumentValidator {
                 last4: String(decoding: iban.suffix(4), as: UTF8.self), numberLength: iban.count, customAlias: nil,
                 brandOrCountry: country.code, bankCode: bank, expiry: nil, metadata: metadata)
         case .domestic(let country, let bank, let branch, let number, let checkDigit):
-            for part in [Array("acct:\(country):".utf8), bank, [UInt8(ascii: ":")], branch, [UInt8(ascii: ":")], number] {
-                scratch.identity.append(contentsOf: part)
-            }
+            InstrumentIdentity.domestic(country: country, bank: bank, branch: branch, account: number, into: &scratch.identity)
             SealedPayload.append(.countryCode, Array(country.utf8), to: &scratch.payload)
             SealedPayload.append(.bankCode, bank, to: &scratch.payload)
             if !branch.isEmpty { SealedPayload.append(.branchCode, branch, to: &scratch.payload) }

@@ -57,8 +57,7 @@ public struct CardValidator: InstrumentValidator {
         guard numberOK, let expiry, !issues[issuesBefore...].contains(where: { $0.severity == .error }) else { return nil }
 
         let number = scratch.number
-        scratch.identity.append(contentsOf: "card:".utf8)
-        scratch.identity.append(contentsOf: number)
+        InstrumentIdentity.card(number: number, into: &scratch.identity)
         SealedPayload.append(.cardNumber, number, to: &scratch.payload)
         SealedPayload.append(.expiry, expiry.compactDigits, to: &scratch.payload)
         if let name = fields.bytes(.cardholderName) { SealedPayload.append(.holderName, name, to: &scratch.payload) }

@@ -72,7 +72,8 @@ public enum MasterKeySource: Sendable, Equatable {
 }
 
 extension MasterKey {
-    static func read(path: String) throws -> MasterKey {
+    /// Reads a key file (base64 of 32 bytes).
+    public static func read(path: String) throws -> MasterKey {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TokenVaultError(.keyMissing, "cannot read the master key file \(path)")
         }

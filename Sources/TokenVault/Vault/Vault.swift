@@ -9,8 +9,9 @@ import Logging
 public final class Vault {
     public let path: String
     let connection: SQLiteConnection
-    let crypto: VaultCrypto
-    let masterKey: MasterKey
+    /// The unwrapped keys; replaced only by the key operations (Vault+Lifecycle).
+    var crypto: VaultCrypto
+    var masterKey: MasterKey
     private let logger: Logger
 
     /// How a command opens the vault.
@@ -157,7 +158,7 @@ public final class Vault {
     }
 
     /// Unwraps every data key and the current fingerprint key: the master-key check.
-    private static func loadKeys(_ connection: SQLiteConnection, master: MasterKey) throws -> VaultCrypto {
+    static func loadKeys(_ connection: SQLiteConnection, master: MasterKey) throws -> VaultCrypto {
         var dataKeys: [Int: SymmetricKey] = [:]
         let rows = try connection.prepare("SELECT version, wrapped FROM data_keys")
         while try rows.step() {
@@ -174,6 +175,9 @@ public final class Vault {
         let fingerprintKey = try VaultCrypto.unwrap(fingerprintWrapped, purpose: "fingerprint-key", version: fingerprintVersion, master: master)
         return VaultCrypto(dataKeys: dataKeys, activeDataKey: active, fingerprintKey: fingerprintKey, fingerprintKeyVersion: fingerprintVersion)
     }
+
+    /// The public identifier of the master key in use (not the key).
+    public var masterKeyIdentifier: String { masterKey.identifier }
 
     // MARK: - Counts and runs
 

@@ -9,6 +9,8 @@ struct VaultCrypto: Sendable {
     let dataKeys: [Int: SymmetricKey]
     let activeDataKey: Int
     let fingerprintKeyVersion: Int
+    /// The fingerprint key itself, for rewrapping.
+    let fingerprintKey: SymmetricKey
     /// HMAC-SHA256 already keyed with the fingerprint key: copying it skips the key setup.
     private let keyedHMAC: HMAC<SHA256>
 
@@ -16,6 +18,7 @@ struct VaultCrypto: Sendable {
         self.dataKeys = dataKeys
         self.activeDataKey = activeDataKey
         self.fingerprintKeyVersion = fingerprintKeyVersion
+        self.fingerprintKey = fingerprintKey
         keyedHMAC = HMAC<SHA256>(key: fingerprintKey)
     }
 

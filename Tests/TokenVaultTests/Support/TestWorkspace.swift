@@ -131,9 +131,9 @@ final class RunningProcess {
         // Drain both pipes while the process runs, so it never blocks on a full pipe.
         let box = Drain()
         group.enter()
-        DispatchQueue.global().async { [group] in box.out = stdout.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { [group] in box.out = RunningProcess.readAll(stdout); group.leave() }
         group.enter()
-        DispatchQueue.global().async { [group] in box.err = stderr.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async { [group] in box.err = RunningProcess.readAll(stderr); group.leave() }
         drain = box
     }
 
@@ -144,6 +144,20 @@ final class RunningProcess {
     }
 
     func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Reads a pipe to its end, retrying reads a signal interrupts (Foundation's
+    /// `readDataToEndOfFile` traps on EINTR, which SIGCHLD from a killed child causes).
+    static func readAll(_ pipe: Pipe) -> Data {
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { data.append(contentsOf: buffer[0..<n]); continue }
+            if n < 0 && errno == EINTR { continue }
+            return data
+        }
+    }
 
     func wait() -> RunResult {
         process.waitUntilExit()

@@ -1,0 +1,196 @@
+import Dispatch
+import Foundation
+
+/// `tokenvault detokenize`: the migration-out path. Writes each token's number and details
+/// next to the input's other columns, to a file of mode 0600 (or to stdout when asked).
+///
+/// Streamed in batches; opening the sealed records runs on all cores. Unknown, deleted or
+/// malformed tokens are error rows, not a failed run.
+public final class Detokenizer {
+    public struct Outcome: Sendable {
+        public var rows = 0
+        public var detokenized = 0
+        public var errorsByCode: [String: Int] = [:]
+    }
+
+    /// Where the numbers go.
+    public enum Destination: Sendable {
+        case file(String)
+        case standardOutput
+    }
+
+    /// The columns appended to each row, per kind.
+    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number"]
+    static let bankColumns = ["iban", "country_code", "bank_code", "branch_code", "account_number", "check_digit", "account_holder_name"]
+
+    private let vault: Vault
+    private let inputPath: String
+    private let destination: Destination
+    private let kind: InstrumentKind?
+    private let concurrency: Int
+
+    public init(vault: Vault, inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int) {
+        self.vault = vault
+        self.inputPath = inputPath
+        self.destination = destination
+        self.kind = kind
+        self.concurrency = max(1, concurrency)
+    }
+
+    public func run() throws -> Outcome {
+        let reader = try TokenFileReader(path: inputPath)
+        // `outcome`, not `status`: result files, a common input, have a status column already.
+        let added = ["outcome", "error", "kind"] + (kind == .bankAccount ? [] : Self.cardColumns) + (kind == .card ? [] : Self.bankColumns)
+        let compress: Bool
+        let output: OutputFile?
+        switch destination {
+        case .file(let path):
+            compress = path.hasSuffix(".gz")
+            output = try OutputFile(path: path, mode: 0o600)
+        case .standardOutput:
+            compress = false
+            output = nil
+        }
+        func write(_ bytes: [UInt8]) throws {
+            guard !bytes.isEmpty else { return }
+            if let output { try output.write(compress ? GzipMember.compress(bytes, level: 3) : bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
+        }
+        // A column the input already has (a result file's `bank_code`, say) is filled in place
+        // with the vault's value rather than repeated.
+        let appended = added.filter { !reader.header.contains($0) }
+        if reader.format == .csv {
+            try write(Array(((reader.header + appended).map(Self.csvField).joined(separator: ",") + "\n").utf8))
+        }
+        let lookup = try vault.tokenLookup()
+        let crypto = vault.crypto
+        var outcome = Outcome()
+        while true {
+            let rows = try reader.next(limit: 4096)
+            if rows.isEmpty { break }
+            // Look up in order on this thread (one connection), then open on all cores.
+            var found: [(token: Token, record: Vault.StoredInstrument)?] = []
+            var errors: [String?] = []
+            for row in rows {
+                var error: String?
+                var hit: (Token, Vault.StoredInstrument)?
+                if let problem = row.problem {
+                    error = "MALFORMED_RECORD: \(problem.message)"
+                } else if row.token.isEmpty {
+                    error = "MISSING_FIELD: the row has no token"
+                } else if let token = Token(row.token) {
+                    if let record = try vault.instrument(token, using: lookup) {
+                        if record.deletedAt != nil { error = "TOKEN_DELETED: the token was deleted" }
+                        else if let kind, record.kind != kind { error = "KIND_MISMATCH: the token is not a \(kind.rawValue)" }
+                        else { hit = (token, record) }
+                    } else {
+                        error = "TOKEN_NOT_FOUND: the vault has no such token"
+                    }
+                } else {
+                    error = "INVALID_FORMAT: the token is not a UUID"
+                }
+                found.append(hit)
+                errors.append(error)
+            }
+            let opened = Self.openAll(found, crypto: crypto, concurrency: concurrency)
+            var out: [UInt8] = []
+            for (index, row) in rows.enumerated() {
+                outcome.rows += 1
+                var values: [String: String] = [:]
+                if let fields = opened[index] {
+                    outcome.detokenized += 1
+                    values = fields
+                    values["outcome"] = "detokenized"
+                } else {
+                    let error = errors[index] ?? "VAULT_RECORD_UNREADABLE: the record cannot be opened"
+                    let code = String(error.prefix { $0 != ":" })
+                    outcome.errorsByCode[code, default: 0] += 1
+                    values = ["outcome": "error", "error": error]
+                }
+                Self.append(row: row, values: values, added: added, appended: appended, format: reader.format, header: reader.header, to: &out)
+            }
+            try write(out)
+        }
+        try output?.complete()
+        try vault.audit(command: "detokenize", jobID: nil, details: [
+            ("input", inputPath), ("output", { if case .file(let p) = destination { p } else { "stdout" } }()),
+            ("rows", "\(outcome.rows)"), ("detokenized", "\(outcome.detokenized)"),
+            ("errors", "\(outcome.errorsByCode.values.reduce(0, +))"),
+        ])
+        return outcome
+    }
+
+    /// Opens and decodes the found records on `concurrency` cores.
+    private static func openAll(_ found: [(token: Token, record: Vault.StoredInstrument)?], crypto: VaultCrypto, concurrency: Int) -> [[String: String]?] {
+        let results = OpenedRecords(count: found.count)
+        let chunk = (found.count + concurrency - 1) / concurrency
+        DispatchQueue.concurrentPerform(iterations: concurrency) { part in
+            let start = part * chunk, end = min(found.count, start + chunk)
+            guard start < end else { return }
+            for index in start..<end {
+                guard let (token, record) = found[index], let sealed = record.sealed,
+                      let plain = try? crypto.open(sealed, token: token, kind: record.kind, keyVersion: record.dataKey),
+                      let payload = try? SealedPayload.decode(plain) else { continue }
+                results.set(index, fields(payload, kind: record.kind))
+            }
+        }
+        return results.values
+    }
+
+    /// A payload's fields under the output's column names.
+    static func fields(_ payload: [SealedPayload.Tag: String], kind: InstrumentKind) -> [String: String] {
+        var out = ["kind": kind.rawValue]
+        switch kind {
+        case .card:
+            out["card_number"] = payload[.cardNumber]
+            if let expiry = payload[.expiry], expiry.count == 6 {
+                out["expiry_year"] = String(expiry.prefix(4))
+                out["expiry_month"] = String(expiry.suffix(2))
+            }
+            out["cardholder_name"] = payload[.holderName]
+            out["issue_number"] = payload[.issueNumber]
+        case .bankAccount:
+            out["iban"] = payload[.iban]
+            if let iban = payload[.iban] { out["country_code"] = String(iban.prefix(2)) } else { out["country_code"] = payload[.countryCode] }
+            out["bank_code"] = payload[.bankCode]
+            out["branch_code"] = payload[.branchCode]
+            out["account_number"] = payload[.accountNumber]
+            out["check_digit"] = payload[.checkDigit]
+            out["account_holder_name"] = payload[.holderName]
+        }
+        return out
+    }
+
+    private static func append(row: TokenFileReader.Row, values: [String: String], added: [String], appended: [String],
+                               format: InputFormat, header: [String], to out: inout [UInt8]) {
+        if format == .csv {
+            let passed = header.indices.map { index in
+                let input = index < row.columns.count ? row.columns[index].value : ""
+                return added.contains(header[index]) ? values[header[index]] ?? input : input
+            }
+            let line = (passed + appended.map { values[$0] ?? "" }).map(csvField).joined(separator: ",") + "\n"
+            out.append(contentsOf: line.utf8)
+        } else {
+            var pairs = row.columns.filter { values[$0.name] == nil }.map { ($0.name, $0.value) }
+            if !pairs.contains(where: { $0.0 == "row" }) { pairs.append(("row", String(row.row))) }
+            for name in added { if let value = values[name] { pairs.append((name, value)) } }
+            out.append(contentsOf: JSONText.object(pairs).utf8)
+            out.append(0x0A)
+        }
+    }
+
+    static func csvField(_ value: String) -> String {
+        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+    }
+}
+
+/// Results written by concurrent workers, each to its own index.
+private final class OpenedRecords: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [[String: String]?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: [String: String]) { lock.withLock { storage[index] = value } }
+    var values: [[String: String]?] { lock.withLock { storage } }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import TokenVault
+
+/// `tokenvault audit`: who did what to the vault, when (never a number or a key).
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the vault's audit trail.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: ArgumentHelp("Only records on or after this date.", valueName: "date"))
+    var since: String?
+
+    @Option var format: Format = .text
+
+    @OptionGroup var vaultOptions: VaultOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    func validate() throws {
+        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since takes YYYY-MM-DD or an ISO 8601 time") }
+    }
+
+    func run() throws {
+        let logger = reporting.makeLogger()
+        try ExitStatus.run {
+            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            let records = try vault.auditRecords(since: since.flatMap(Timestamp.parse))
+            if format == .json {
+                let objects: [[String: Any]] = records.map { record in
+                    var object: [String: Any] = ["at": record.at, "user": record.user, "host": record.host, "command": record.command,
+                                                 "details": (try? JSONSerialization.jsonObject(with: Data(record.details.utf8))) ?? [:]]
+                    if let job = record.jobID { object["job_id"] = job }
+                    return object
+                }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                return
+            }
+            for record in records {
+                print("\(record.at)  \(record.user)@\(record.host)  \(record.command)\(record.jobID.map { " [\($0)]" } ?? "")  \(record.details)")
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import TokenVault
+
+extension Vault.DeleteReason: ExpressibleByArgument {}
+
+/// `tokenvault delete`: crypto-shred tokens; audited.
+struct DeleteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Crypto-shred tokens: their records are erased, a tombstone keeps token, time and reason.")
+
+    @Option(help: ArgumentHelp("File of tokens (CSV or JSON Lines with a token column).", valueName: "file"))
+    var input: String
+
+    @Option(help: "customer_request, compromised, retention_expired or other.")
+    var reason: Vault.DeleteReason
+
+    @OptionGroup var vaultOptions: VaultOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    func run() throws {
+        let logger = reporting.makeLogger()
+        try ExitStatus.run {
+            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            let counts = try TokenDeletion(vault: vault, inputPath: input, reason: reason).run()
+            if !reporting.quiet {
+                print("Deleted \(Formatting.grouped(counts.deleted)) tokens (reason \(reason.rawValue)); "
+                      + "\(Formatting.grouped(counts.alreadyDeleted)) were already deleted, \(Formatting.grouped(counts.unknown)) unknown, "
+                      + "\(Formatting.grouped(counts.unreadable)) rows without a valid token.")
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import TokenVault
+
+/// `tokenvault detokenize`: numbers out of the vault, to a 0600 file; audited.
+struct DetokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detokenize",
+        abstract: "Write the numbers behind tokens to a file of mode 0600 (migration out).",
+        discussion: "The input is CSV or JSON Lines (gzip or not) with a token column; its other columns are passed through. Unknown or deleted tokens become error rows.")
+
+    @Option(help: ArgumentHelp("File of tokens.", valueName: "file"))
+    var input: String
+
+    @Option(help: ArgumentHelp("Output file (created with mode 0600; gzip when it ends in .gz).", valueName: "file"))
+    var out: String?
+
+    @Flag(help: "Write the numbers to standard output instead (refused without this flag).")
+    var stdout = false
+
+    @Option(help: "Only tokens of this kind (and only its columns).")
+    var kind: InstrumentKind?
+
+    @Option(help: ArgumentHelp("Cores for opening records (default: all).", valueName: "n"))
+    var concurrency: Int?
+
+    @OptionGroup var vaultOptions: VaultOptions
+    @OptionGroup var reporting: ReportingOptions
+
+    func validate() throws {
+        if out == nil && !stdout { throw ValidationError("give --out FILE (numbers go to standard output only with --stdout)") }
+        if out != nil && stdout { throw ValidationError("give --out or --stdout, not both") }
+    }
+
+    func run() throws {
+        let logger = reporting.makeLogger()
+        try ExitStatus.run {
+            guard input == "-" || FileManager.default.fileExists(atPath: input) else {
+                throw TokenVaultError(.inputMissing, "\(input) does not exist")
+            }
+            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            let outcome = try Detokenizer(
+                vault: vault, inputPath: input, destination: out.map { .file($0) } ?? .standardOutput, kind: kind,
+                concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount).run()
+            let errors = outcome.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let summary = "Detokenized \(Formatting.grouped(outcome.detokenized)) of \(Formatting.grouped(outcome.rows)) rows"
+                + (errors.isEmpty ? "" : " (errors: \(errors))") + (out.map { " into \($0) (mode 0600)." } ?? ".")
+            // With --stdout the numbers own stdout: the summary goes to stderr.
+            if !reporting.quiet {
+                if stdout { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+            }
+        }
+    }
+}
