@@ -7,23 +7,16 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the vault's audit trail.")
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(help: ArgumentHelp("Only records on or after this date.", valueName: "date"))
-    var since: String?
+    @OptionGroup var since: SinceOption
 
     @Option var format: Format = .text
 
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
 
-    func validate() throws {
-        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since takes YYYY-MM-DD or an ISO 8601 time") }
-    }
-
     func run() throws {
-        let logger = reporting.makeLogger()
-        try ExitStatus.run {
-            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
-            let records = try vault.auditRecords(since: since.flatMap(Timestamp.parse))
+        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
+            let records = try vault.auditRecords(since: since.date)
             if format == .json {
                 let objects: [[String: Any]] = records.map { record in
                     var object: [String: Any] = ["at": record.at, "user": record.user, "host": record.host, "command": record.command,

@@ -25,6 +25,18 @@ struct VaultOptions: ParsableArguments {
     }
 }
 
+/// `--since DATE`, for commands that list records.
+struct SinceOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Only records on or after this date (YYYY-MM-DD or ISO 8601).", valueName: "date"))
+    var since: String?
+
+    var date: Date? { since.flatMap(Timestamp.parse) }
+
+    func validate() throws {
+        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since takes YYYY-MM-DD or an ISO 8601 time") }
+    }
+}
+
 /// How a command talks to the operator: logs, progress and the summary.
 struct ReportingOptions: ParsableArguments {
     enum LogFormat: String, ExpressibleByArgument, CaseIterable { case text, json }

@@ -20,9 +20,7 @@ struct DeleteCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func run() throws {
-        let logger = reporting.makeLogger()
-        try ExitStatus.run {
-            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
             let counts = try TokenDeletion(vault: vault, inputPath: input, reason: reason).run()
             if !reporting.quiet {
                 print("Deleted \(Formatting.grouped(counts.deleted)) tokens (reason \(reason.rawValue)); "

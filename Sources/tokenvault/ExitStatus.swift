@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TokenVault
 
 /// The one place where failures become messages and exit statuses (sysexits.h, SPEC §2).
@@ -25,6 +26,18 @@ enum ExitStatus {
         } catch let error as TokenVaultError {
             report(error)
             throw ExitCode(code(for: error.code))
+        }
+    }
+
+    /// Bootstraps logging, opens the vault (checking the key) and runs `body`, mapping failures.
+    static func withVault(
+        _ vaultOptions: VaultOptions, _ reporting: ReportingOptions, create: Bool = false,
+        _ body: (Vault, Logger) throws -> Void
+    ) throws {
+        let logger = reporting.makeLogger()
+        try run {
+            let vault = try Vault.open(vaultOptions.openOptions(create: create), logger: logger)
+            try body(vault, logger)
         }
     }
 

@@ -16,9 +16,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var reporting: ReportingOptions
 
         func run() throws {
-            let logger = reporting.makeLogger()
-            try ExitStatus.run {
-                let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 let status = try vault.keyStatus()
                 if format == .json {
                     let object: [String: Any] = [
@@ -49,9 +47,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var reporting: ReportingOptions
 
         func run() throws {
-            let logger = reporting.makeLogger()
-            try ExitStatus.run {
-                let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 if fingerprint {
                     let (version, records) = try vault.rotateFingerprintKey(at: Date())
                     try vault.audit(command: "keys rotate --fingerprint", jobID: nil, details: [("fingerprint_key", "v\(version)"), ("records", "\(records)")])
@@ -73,9 +69,7 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var reporting: ReportingOptions
 
         func run() throws {
-            let logger = reporting.makeLogger()
-            try ExitStatus.run {
-                let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
+            try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 let progress = reporting.showProgress
                 let moved = try vault.reencrypt(batchSize: max(1, batchSize)) { done, total in
                     if progress { FileHandle.standardError.write(Data("\rre-encrypted \(Formatting.grouped(done)) of \(Formatting.grouped(total)) ".utf8)) }

@@ -14,8 +14,7 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "One job id (default: every run).")
     var jobID: String?
 
-    @Option(help: ArgumentHelp("Only runs started on or after this date (YYYY-MM-DD or ISO 8601).", valueName: "date"))
-    var since: String?
+    @OptionGroup var since: SinceOption
 
     @Option(help: "Output format.")
     var format: Format = .text
@@ -23,15 +22,9 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
 
-    func validate() throws {
-        if let since, Timestamp.parse(since) == nil { throw ValidationError("--since takes YYYY-MM-DD or an ISO 8601 time") }
-    }
-
     func run() throws {
-        let logger = reporting.makeLogger()
-        try ExitStatus.run {
-            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
-            let ledger = try RunLedger(vault: vault, jobID: jobID, since: since.flatMap(Timestamp.parse))
+        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
+            let ledger = try RunLedger(vault: vault, jobID: jobID, since: since.date)
             switch format {
             case .text: print(LedgerText.text(ledger))
             case .json: print(LedgerText.json(ledger))

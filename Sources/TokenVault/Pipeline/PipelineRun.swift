@@ -17,7 +17,7 @@ final class PipelineRun: @unchecked Sendable {
     private let workers: [DispatchQueue]
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
     private let outputQueue = DispatchQueue(label: "tokenvault.output")
-    private let writer: Confined<VaultWriter>
+    private let writer: Confined<any InstrumentWriter>
     private let resultsFile: Confined<OutputFile>
     private let errorsFile: Confined<OutputFile>
     private let slotCount: Int
@@ -44,7 +44,7 @@ final class PipelineRun: @unchecked Sendable {
     }
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
-         crypto: VaultCrypto, writer: VaultWriter, formatter: ResultFormatter, resultsFile: OutputFile,
+         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputFile,
          errorsFile: OutputFile, progress: (any ProgressObserver)?) {
         self.request = request
         self.formats = formats

@@ -109,37 +109,32 @@ public final class Tokenizer {
 
         let finished = started.addingTimeInterval(timings.wall)
         let tokensAfter = (try? vault.tokenCount()) ?? run.tokensBefore
-        let report = ReconciliationReport(
-            jobID: request.jobID, kind: request.kind, status: failure == nil ? .completed : .failed,
-            startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
-            durationSeconds: (timings.wall * 1000).rounded() / 1000,
-            rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
-            inputs: pipeline.inputs.enumerated().map { index, input in
-                var input = input
-                input.rows = tally.rowsByInput[index] ?? 0
-                return input
-            },
-            counts: tally.counts, errorsByCode: tally.errorsByCode,
-            byBrand: request.kind == .card ? tally.byGroup : nil,
-            byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
-            vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
-            failure: failure?.message)
-
-        let reportJSON = report.jsonText()
-        do {
-            try vault.finishRun(run, report: report, reportJSON: reportJSON)
-            try vault.audit(command: "tokenize", jobID: request.jobID, details: [
-                ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
-                ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
-                ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
-            ])
-        } catch let error as TokenVaultError {
-            failure = failure ?? error
+        let inputs = pipeline.inputs.enumerated().map { index, input in
+            var input = input
+            input.rows = tally.rowsByInput[index] ?? 0
+            return input
         }
+        func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
+            ReconciliationReport(
+                jobID: request.jobID, kind: request.kind, status: failure == nil ? .completed : .failed,
+                startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
+                durationSeconds: (timings.wall * 1000).rounded() / 1000,
+                rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
+                inputs: inputs, counts: tally.counts, errorsByCode: tally.errorsByCode,
+                byBrand: request.kind == .card ? tally.byGroup : nil,
+                byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
+                vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
+                failure: failure?.message)
+        }
+
+        // Outputs get their final names first; the vault then records the run. Should that
+        // fail, the outputs go back to their temporary names: nothing looks complete that is not.
+        var renamed = false
         if failure == nil {
             do {
                 try resultsFile.complete()
                 try errorsFile.complete()
+                renamed = true
             } catch let error as TokenVaultError {
                 failure = error
             }
@@ -147,10 +142,27 @@ public final class Tokenizer {
             resultsFile.abandon()
             errorsFile.abandon()
         }
-        try OutputFile.writeAtomically(Array((reportJSON + "\n").utf8), to: reportPath)
+        var report = makeReport(failure)
+        do {
+            try vault.finishRun(run, report: report, reportJSON: report.jsonText())
+        } catch let error as TokenVaultError {
+            failure = failure ?? error
+            if renamed {
+                rename(resultsPath, resultsFile.partialPath)
+                rename(errorsPath, errorsFile.partialPath)
+                renamed = false
+            }
+            report = makeReport(failure)
+        }
+        try? vault.audit(command: "tokenize", jobID: request.jobID, details: [
+            ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
+            ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
+            ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
+        ])
+        try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
         return TokenizeOutcome(
-            report: report, resultsPath: failure == nil ? resultsPath : resultsFile.partialPath,
-            errorsPath: failure == nil ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
+            report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
+            errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
             timings: timings, failure: failure, unknownColumns: pipeline.unknownColumns.sorted())
     }
 }

@@ -135,5 +135,8 @@ import Testing
         try ws.writeGzip("noheader.csv.gz", "r1,4111111111111111,12/39\n")
         let result = try ws.run(arguments)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
+        if status == 64 || status == 66 {
+            #expect(!FileManager.default.fileExists(atPath: ws.path("vault.db")), "a refused command creates no vault")
+        }
     }
 }
