@@ -85,10 +85,8 @@ struct TokenizeCommand: ParsableCommand {
             request.maxRejectRate = maxRejectRate
             request.batchSize = batchSize
             request.commitEvery = commitEvery
-            // A missing input fails before the vault is opened, so no empty vault is left behind.
-            for input in inputs where input != "-" && !FileManager.default.fileExists(atPath: input) {
-                throw TokenVaultError(.inputMissing, "input file \(input) does not exist")
-            }
+            // Refused before the vault is opened, so no empty vault is left behind.
+            try request.validate()
             let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,

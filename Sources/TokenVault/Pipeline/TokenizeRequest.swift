@@ -37,6 +37,36 @@ public struct TokenizeRequest: Sendable {
         self.now = now
     }
 
+    /// Checks what can be checked without the vault: the job id, the column mapping, that every
+    /// input exists and that its format is known. Commands call it before opening the vault, so a
+    /// refused command leaves nothing behind.
+    ///
+    /// - Returns: each input's format.
+    /// - Throws: `usage` or `inputMissing`.
+    @discardableResult
+    public func validate() throws -> [InputFormat] {
+        try Self.validateJobID(jobID)
+        _ = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
+        guard !inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
+        guard inputs.filter({ $0 == "-" }).count <= 1 else {
+            throw TokenVaultError(.usage, "standard input (-) can be read only once")
+        }
+        return try inputs.map { path in
+            if path != "-" {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+                    throw TokenVaultError(.inputMissing, "input file \(path) does not exist")
+                }
+            }
+            if let format { return format }
+            if path == "-" { return .csv }
+            guard let format = InputFormat.inferred(fromPath: path) else {
+                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format csv or jsonl")
+            }
+            return format
+        }
+    }
+
     /// The default job id: `<kind>-<UTC yyyyMMdd'T'HHmmss'Z'>`.
     public static func defaultJobID(kind: InstrumentKind, now: Date) -> String {
         "\(kind.rawValue)-\(Timestamp.compact(now))"

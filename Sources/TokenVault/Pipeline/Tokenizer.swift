@@ -21,37 +21,12 @@ public final class Tokenizer {
         self.progress = progress
     }
 
-    /// The formats of the inputs, checking each exists first.
-    ///
-    /// - Throws: `inputMissing` or `usage` before anything is written.
-    private func checkInputs() throws -> [InputFormat] {
-        guard !request.inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
-        guard request.inputs.filter({ $0 == "-" }).count <= 1 else {
-            throw TokenVaultError(.usage, "standard input (-) can be read only once")
-        }
-        return try request.inputs.map { path in
-            if path != "-" {
-                var isFolder: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-                    throw TokenVaultError(.inputMissing, "input file \(path) does not exist")
-                }
-            }
-            if let format = request.format { return format }
-            if path == "-" { return .csv }
-            guard let format = InputFormat.inferred(fromPath: path) else {
-                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format csv or jsonl")
-            }
-            return format
-        }
-    }
-
     /// Runs the request.
     ///
     /// - Returns: the outcome, also when the run failed after it started (its report says so).
     /// - Throws: when the run cannot start (missing input, bad mapping, unwritable output).
     public func run() throws -> TokenizeOutcome {
-        try TokenizeRequest.validateJobID(request.jobID)
-        let formats = try checkInputs()
+        let formats = try request.validate()
         let mapping = try FieldMapping(kind: request.kind, overrides: request.columnMap.map { ($0.field, $0.column) })
         let validator: any InstrumentValidator = switch request.kind {
         case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
