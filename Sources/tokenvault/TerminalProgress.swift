@@ -13,16 +13,3 @@ struct TerminalProgress: ProgressObserver {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }
-
-enum Formatting {
-    /// `1234567` → `1,234,567`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return value < 0 ? "-" + out : out
-    }
-}

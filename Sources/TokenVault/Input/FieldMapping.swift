@@ -102,9 +102,3 @@ public struct FieldMapping: Sendable {
         return ColumnLayout(fields: fields, unknownColumns: unknown)
     }
 }
-
-/// A CSV header resolved: for each column, the field it feeds (nil for ignored columns).
-struct ColumnLayout: Sendable {
-    let fields: [Field?]
-    let unknownColumns: [String]
-}

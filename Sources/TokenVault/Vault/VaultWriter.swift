@@ -52,6 +52,7 @@ final class VaultWriter {
             if !inTransaction {
                 try vault.connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
+                try checkFingerprintKey()
             }
             insert.bind(batch.inputIndex, at: 15)
             var resolutions: [Resolution] = []
@@ -79,6 +80,16 @@ final class VaultWriter {
             batch.tally.counts.existing += existingCount
             rowsSinceCommit += batch.rows.count
             if rowsSinceCommit >= commitEvery { try commit() }
+        }
+    }
+
+    /// Fingerprints made under a key the vault no longer uses would defeat dedup: a run that
+    /// overlaps `keys rotate --fingerprint` stops (checked inside the write transaction, which the
+    /// rotation's own transaction excludes).
+    private func checkFingerprintKey() throws {
+        let current = try vault.connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
+        guard current == Int64(vault.crypto.fingerprintKeyVersion) else {
+            throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
         }
     }
 
@@ -160,21 +171,5 @@ final class VaultWriter {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
-    }
-}
-
-/// A reused buffer holding one row's text values back to back, for binding without copies.
-struct TextArena {
-    private(set) var bytes: [UInt8] = []
-
-    init() { bytes.reserveCapacity(512) }
-
-    mutating func removeAll(keepingCapacity: Bool) { bytes.removeAll(keepingCapacity: keepingCapacity) }
-
-    /// Appends `text`; returns its range in `bytes`.
-    mutating func add(_ text: String) -> Range<Int> {
-        let start = bytes.count
-        bytes.append(contentsOf: text.utf8)
-        return start..<bytes.count
     }
 }

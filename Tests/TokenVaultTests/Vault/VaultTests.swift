@@ -146,6 +146,23 @@ import Testing
     }
 }
 
+extension VaultWriterTests {
+    @Test func aRunOverlappingAFingerprintRotationStops() throws {
+        let ws = try TestWorkspace()
+        let options = VaultTests().options(ws.path("v.db"))
+        let vault = try Vault.open(options, logger: logger)
+        let run = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
+        let writer = try VaultWriter(vault: vault, run: run, commitEvery: 1)
+        var first = prepare([TestCards.number(serial: 1)], vault: vault)
+        try writer.write(&first)
+        // Another process rotates the fingerprint key while this run goes on.
+        let other = try Vault.open(options, logger: logger)
+        _ = try other.rotateFingerprintKey(at: Date())
+        var second = prepare([TestCards.number(serial: 2)], vault: vault, sequence: 1, firstRow: 2)
+        #expect { try writer.write(&second) } throws: { ($0 as? TokenVaultError)?.code == .vaultBusy }
+    }
+}
+
 extension TestCards {
     enum CardSpelling {
         static func dashed(_ number: String) -> String {

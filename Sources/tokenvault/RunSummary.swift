@@ -1,0 +1,32 @@
+import Foundation
+import TokenVault
+
+/// The human summary of a run (stdout) and the stage timings (stderr).
+enum RunSummary {
+    static func text(_ outcome: TokenizeOutcome) -> String {
+        let r = outcome.report
+        let files = r.inputs.count == 1 ? r.inputs[0].path : "\(r.inputs.count) files"
+        var text = "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
+            + String(format: "%.1f s (%@ rows/s): ", r.durationSeconds, Formatting.grouped(Int(r.rowsPerSecond)))
+            + "\(Formatting.grouped(r.counts.new)) new, \(Formatting.grouped(r.counts.existing)) existing, "
+            + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings. "
+            + "Vault tokens \(Formatting.grouped(r.vault.tokensBefore)) → \(Formatting.grouped(r.vault.tokensAfter)). "
+        if let failure = outcome.failure {
+            text += "FAILED: \(failure.message). Partial results: \(outcome.resultsPath); report: \(outcome.reportPath)."
+        } else {
+            text += "Results: \(outcome.resultsPath); errors: \(outcome.errorsPath); report: \(outcome.reportPath)."
+        }
+        return text
+    }
+
+    static func printTimings(_ outcome: TokenizeOutcome) {
+        let t = outcome.timings
+        let rows = outcome.report.counts.rows
+        let text = String(
+            format: "timings: %@ rows in %.2f s = %@ rows/s; peak RSS %.1f MB; process CPU %.2f s\n"
+                + "stage CPU seconds: read+gunzip %.2f | parse+validate+crypto %.2f | vault writer %.2f | format+compress %.2f | file writes %.2f\n",
+            Formatting.grouped(rows), t.wall, Formatting.grouped(t.wall > 0 ? Int(Double(rows) / t.wall) : 0),
+            Double(t.peakRSSBytes) / 1e6, t.processCPU, t.read, t.prepare, t.vault, t.format, t.write)
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
