@@ -76,9 +76,6 @@ final class RecordReader {
         return batch
     }
 
-    /// Rows delivered so far.
-    var rowsRead: Int { nextRow - 1 }
-
     // MARK: - Scanning
 
     private enum Scan {

@@ -151,7 +151,6 @@ struct SampleInstrument {
     var holder: String
     var country: String = ""
     var bankCode: String = ""
-    var branchCode: String = ""
     var bic: String = ""
     /// Set when the instrument repeats: the generator writes it differently.
     var respelled = false

@@ -20,10 +20,8 @@ public struct InstrumentDisplay: Sendable, Equatable {
     /// Clear, non-secret metadata kept beside the token (merchant customer id, mandate), as JSON.
     public let metadata: String?
 
-    /// The masked number: all but the visible prefix and the last characters become `*`.
-    public var maskedNumber: String { Self.masked(prefix: visiblePrefix, last4: last4, length: numberLength) }
-
-    /// Builds the masked number in one allocation (it is made for every valid row).
+    /// The masked number: all but the visible prefix and the last characters become `*`, built
+    /// in one allocation (it is made for every valid row).
     static func masked(prefix: String, last4: String, length: Int) -> String {
         let stars = max(0, length - prefix.utf8.count - last4.utf8.count)
         return String(unsafeUninitializedCapacity: prefix.utf8.count + stars + last4.utf8.count) { buffer in

@@ -34,7 +34,6 @@ final class SQLiteStatement {
         sqlite3_reset(handle)
     }
 
-    func clearBindings() { sqlite3_clear_bindings(handle) }
 
     func bind(_ value: SQLiteValue, at index: Int32) throws {
         switch value {
@@ -75,7 +74,6 @@ final class SQLiteStatement {
     func isNull(at column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     func int64(at column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func int(at column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
-    func double(at column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
     func text(at column: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }

@@ -6,7 +6,7 @@ enum SealedPayload {
     enum Tag: UInt8, CaseIterable, Sendable {
         case cardNumber = 1, expiry = 2, holderName = 3, issueNumber = 4
         case iban = 10, countryCode = 11, bankCode = 12, branchCode = 13, accountNumber = 14
-        case checkDigit = 15, bic = 16
+        case checkDigit = 15
     }
 
     /// Appends one field (at most 65,535 bytes), starting the payload when it is empty.

@@ -128,7 +128,7 @@ import Testing
 
         let rerun = try ws.run(["keys", "reencrypt"])
         #expect(rerun.status == 0)
-        #expect(rerun.stdout.contains("Re-encrypted \(Formatting(afterKill))"))
+        #expect(rerun.stdout.contains("Re-encrypted \(grouped(afterKill))"))
         #expect(try vault.integer("SELECT count(*) FROM instruments WHERE data_key != 2") == 0)
         let status = try ws.run(["keys", "status", "--format", "json"])
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
@@ -205,7 +205,8 @@ import Testing
     }
 }
 
-private func Formatting(_ value: Int64) -> String {
+/// `12345` → `12,345`, as the commands print counts.
+private func grouped(_ value: Int64) -> String {
     let digits = String(value)
     var out = ""
     for (i, c) in digits.enumerated() {
