@@ -54,7 +54,9 @@ public struct JobFile: Sendable, Equatable {
         }
 
         guard let name = try string("name", in: object) else { throw fail("'name' is required") }
-        try TokenizeRequest.validateJobID(name)
+        do { try TokenizeRequest.validateJobID(name) } catch {
+            throw fail("'name' must be 1–128 letters, digits, '.', '_' or '-' (it names job ids and files)")
+        }
         guard let kindText = try string("kind", in: object) else { throw fail("'kind' is required") }
         guard let kind = InstrumentKind(rawValue: kindText) else { throw fail("'kind' must be card or bank-account") }
         guard let inputs = object["inputs"] as? [String], !inputs.isEmpty, inputs.allSatisfy({ !$0.isEmpty }) else {
