@@ -237,4 +237,33 @@ import Testing
         let numbers = cardNumbers(inInput: try ws.readText(ws.path("in.csv.gz")))
         #expect(leakedNumbers(in: Array((swapped.stdout + swapped.stderr + given.stdout).utf8), numbers: numbers).isEmpty)
     }
+
+    @Test func verifyProvesBankAccountResultsToo() throws {
+        let ws = try TestWorkspace()
+        #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "800", "--seed", "13", "--out", "in.jsonl.gz"]).status == 0)
+        #expect(try ws.run(["tokenize", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
+        let honest = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "out/b.results.jsonl.gz"])
+        #expect(honest.status == 0, "\(honest.stdout)")
+        #expect(honest.stdout.contains("0 mismatches"))
+        // Drop one result line: caught.
+        let lines = try ws.readText(ws.path("out/b.results.jsonl.gz")).split(separator: "\n").map(String.init)
+        try ws.writeGzip("cut.results.jsonl.gz", (lines.prefix(10) + lines.dropFirst(11)).joined(separator: "\n") + "\n")
+        let cut = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "cut.results.jsonl.gz"])
+        #expect(cut.status == 1)
+        #expect(cut.stdout.contains("row 11") && cut.stdout.contains("missing"))
+    }
+
+    @Test func aVaultThatLostATokenDoesNotReconcile() throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("in.csv.gz", cards(1...20))
+        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["report"]).status == 0)
+        // Simulate damage: a record vanishes behind the tool's back.
+        try SQLiteConnection(path: ws.path("vault.db"), create: false).execute("DELETE FROM instruments WHERE id = 1")
+        let report = try ws.run(["report"])
+        #expect(report.status == 1)
+        #expect(report.stdout.contains("NO: reports 20 new, the vault holds 19 tokens created by it"))
+        #expect(report.stdout.contains("Reconciles: NO."))
+    }
 }
+
