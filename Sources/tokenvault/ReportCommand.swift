@@ -116,8 +116,7 @@ enum LedgerText {
                 r.map { "\($0.durationSeconds)" } ?? "", r.map { "\(Int($0.rowsPerSecond))" } ?? "",
                 "\(entry.run.tokensCreated)", entry.problems.isEmpty ? "true" : "false",
             ]
-            out += fields.map { $0.contains(",") || $0.contains("\"") ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
-                .joined(separator: ",") + "\n"
+            out += CSVText.line(fields)
         }
         return out
     }

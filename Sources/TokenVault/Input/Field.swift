@@ -71,11 +71,15 @@ public enum Field: Int, Sendable, CaseIterable {
     }
 
     static func normalizedBytes(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        for b in bytes where b != UInt8(ascii: "-") && b != UInt8(ascii: "_") && b != UInt8(ascii: " ") {
-            out.append(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b)
+        bytes.compactMap(normalizedByte)
+    }
+
+    /// The header rule for one byte: nil for `-`, `_` and space, else the byte lower-cased.
+    @inline(__always) static func normalizedByte(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: " "): nil
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+        default: byte
         }
-        return out
     }
 }

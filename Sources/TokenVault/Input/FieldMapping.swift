@@ -39,8 +39,8 @@ public struct FieldMapping: Sendable {
     func field(forKey key: UnsafeBufferPointer<UInt8>) -> Field? {
         guard let (name, field) = byHash[FieldMapping.normalizedHash(key)] else { return nil }
         var k = 0
-        for byte in key where byte != UInt8(ascii: "-") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: " ") {
-            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        for byte in key {
+            guard let lower = Field.normalizedByte(byte) else { continue }
             guard k < name.count, name[k] == lower else { return nil }
             k += 1
         }
@@ -50,8 +50,8 @@ public struct FieldMapping: Sendable {
     /// FNV-1a over the bytes the header rule keeps, lower-cased.
     private static func normalizedHash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key where byte != UInt8(ascii: "-") && byte != UInt8(ascii: "_") && byte != UInt8(ascii: " ") {
-            let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        for byte in key {
+            guard let lower = Field.normalizedByte(byte) else { continue }
             hash = (hash ^ UInt64(lower)) &* 0x100_0000_01b3
         }
         return hash

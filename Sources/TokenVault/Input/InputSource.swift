@@ -57,10 +57,7 @@ final class InputSource {
 
     /// The SHA-256 of every raw byte read so far, in hex; complete once `read` has returned 0.
     var sha256Hex: String {
-        hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        hasher.finalize().hexString
     }
 
     /// Reads decoded bytes into `buffer`.

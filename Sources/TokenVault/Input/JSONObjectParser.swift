@@ -243,5 +243,4 @@ struct JSONObjectParser {
     }
 
     private func peek(_ c: UInt8) -> Bool { i < b.count && b[i] == c }
-    private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
 }

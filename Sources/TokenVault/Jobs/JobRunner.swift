@@ -128,7 +128,7 @@ public final class JobRunner {
             hasher.update(data: chunk)
             bytes += chunk.count
         }
-        return (hasher.finalize().map { String(format: "%02x", $0) }.joined(), bytes)
+        return (hasher.finalize().hexString, bytes)
     }
 
     /// Moves a processed file into the archive folder, never over another file.

@@ -59,7 +59,7 @@ public final class Detokenizer {
         // with the vault's value rather than repeated.
         let appended = added.filter { !reader.header.contains($0) }
         if reader.format == .csv {
-            try write(Array(((reader.header + appended).map(Self.csvField).joined(separator: ",") + "\n").utf8))
+            try write(Array(CSVText.line(reader.header + appended).utf8))
         }
         let lookup = try vault.tokenLookup()
         let crypto = vault.crypto
@@ -167,8 +167,7 @@ public final class Detokenizer {
                 let input = index < row.columns.count ? row.columns[index].value : ""
                 return added.contains(header[index]) ? values[header[index]] ?? input : input
             }
-            let line = (passed + appended.map { values[$0] ?? "" }).map(csvField).joined(separator: ",") + "\n"
-            out.append(contentsOf: line.utf8)
+            out.append(contentsOf: CSVText.line(passed + appended.map { values[$0] ?? "" }).utf8)
         } else {
             var pairs = row.columns.filter { values[$0.name] == nil }.map { ($0.name, $0.value) }
             if !pairs.contains(where: { $0.0 == "row" }) { pairs.append(("row", String(row.row))) }
@@ -176,11 +175,6 @@ public final class Detokenizer {
             out.append(contentsOf: JSONText.object(pairs).utf8)
             out.append(0x0A)
         }
-    }
-
-    static func csvField(_ value: String) -> String {
-        value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
     }
 }
 

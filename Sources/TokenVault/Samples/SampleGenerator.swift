@@ -36,7 +36,7 @@ public struct SampleGenerator {
         chunk.reserveCapacity(1 << 20)
         let columns = layout == .providerExport ? SampleGenerator.providerExportColumns
             : kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
-        if format == .csv { chunk.append(contentsOf: (columns.joined(separator: ",") + "\n").utf8) }
+        if format == .csv { chunk.append(contentsOf: CSVText.line(columns).utf8) }
         for index in 0..<rows {
             var values = makeRow(index: index, random: &random, recent: &recent)
             if layout == .providerExport { values.values = SampleGenerator.providerExport(values.values) }
@@ -111,15 +111,8 @@ public struct SampleGenerator {
         }
         switch format {
         case .csv:
-            for (i, column) in columns.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                let value = row.values[column] ?? ""
-                if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
-                    out.append(contentsOf: ("\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"").utf8)
-                } else {
-                    out.append(contentsOf: value.utf8)
-                }
-            }
+            out.append(contentsOf: CSVText.line(columns.map { row.values[$0] ?? "" }).utf8)
+            return
         case .jsonl:
             out.append(UInt8(ascii: "{"))
             var first = true

@@ -97,7 +97,7 @@ public struct BankAccountValidator: InstrumentValidator {
             issues.append(RowIssue(.invalidLength, .iban, "iban must be \(country.length) characters for \(code)"))
             return nil
         }
-        guard iban[2...3].allSatisfy(Self.isDigit), country.matchesStructure(iban[4...]) else {
+        guard iban[2...3].allSatisfy(isDigit), country.matchesStructure(iban[4...]) else {
             issues.append(RowIssue(.invalidFormat, .iban, "iban does not have the account structure of \(code) (\(country.bban))"))
             return nil
         }
@@ -145,19 +145,19 @@ public struct BankAccountValidator: InstrumentValidator {
         switch country {
         case "GB":
             if !bank.isEmpty {
-                if !bank.allSatisfy(Self.isDigit) { fail(.invalidFormat, .bankCode, "bank_code (sort code) must be digits") }
+                if !bank.allSatisfy(isDigit) { fail(.invalidFormat, .bankCode, "bank_code (sort code) must be digits") }
                 else if bank.count != 6 { fail(.invalidLength, .bankCode, "bank_code (sort code) must be 6 digits") }
             }
-            if !number.allSatisfy(Self.isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
+            if !number.allSatisfy(isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
             else if !(6...8).contains(number.count) { fail(.invalidLength, .accountNumber, "account_number must be 8 digits (6 or 7 are padded)") }
             else { number = [UInt8](repeating: 0x30, count: 8 - number.count) + number }
         case "US":
             if !bank.isEmpty {
-                if !bank.allSatisfy(Self.isDigit) { fail(.invalidFormat, .bankCode, "bank_code (ABA routing number) must be digits") }
+                if !bank.allSatisfy(isDigit) { fail(.invalidFormat, .bankCode, "bank_code (ABA routing number) must be digits") }
                 else if bank.count != 9 { fail(.invalidLength, .bankCode, "bank_code (ABA routing number) must be 9 digits") }
                 else if !ABARoutingNumber.isValid(bank) { fail(.checksumFailed, .bankCode, "bank_code fails the ABA routing number checksum") }
             }
-            if !number.allSatisfy(Self.isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
+            if !number.allSatisfy(isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
             else if !(4...17).contains(number.count) { fail(.invalidLength, .accountNumber, "account_number must be 4 to 17 digits") }
         default:
             if !bank.isEmpty {
@@ -288,6 +288,5 @@ public struct BankAccountValidator: InstrumentValidator {
     }
 
     static func isLetter(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
-    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     static func isAlphanumeric(_ c: UInt8) -> Bool { isLetter(c) || isDigit(c) }
 }

@@ -172,4 +172,3 @@ public struct CardValidator: InstrumentValidator {
     }
 }
 
-@inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

@@ -29,7 +29,7 @@ public struct MasterKey: Sendable {
     /// so that `keys status` and the audit can say which master key was used.
     public var identifier: String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("tokenvault master key id".utf8), using: key)
-        return mac.prefix(6).map { String(format: "%02x", $0) }.joined()
+        return mac.prefix(6).hexString
     }
 }
 
