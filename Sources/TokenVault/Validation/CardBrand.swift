@@ -10,23 +10,16 @@ public enum CardBrand: String, Sendable, CaseIterable, Codable {
 
     /// The brand of a card number given as digit values (0–9). Unknown is not an error.
     public static func detect(_ digits: some Collection<UInt8>) -> CardBrand {
-        // The number's first 1…8 digits as integers; -1 where the number is shorter.
-        var prefixes = (0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &prefixes) { raw in
-            let values = raw.bindMemory(to: Int.self)
-            var value = 0
-            for d in digits.prefix(IINRange.maximumDigits) {
-                value = value * 10 + Int(d)
-                values[count] = value
-                count += 1
-            }
-            for i in count..<IINRange.maximumDigits { values[i] = -1 }
+        // The first (up to) 8 digits as one integer; a row's prefix of n digits is a division.
+        var value = 0, count = 0
+        for d in digits.prefix(IINRange.maximumDigits) {
+            value = value * 10 + Int(d)
+            count += 1
         }
-        return withUnsafeBytes(of: &prefixes) { raw in
-            let values = raw.bindMemory(to: Int.self)
-            for range in IINRange.longestFirst where range.contains(prefixOf: values) { return range.brand }
-            return .unknown
+        for range in IINRange.longestFirst where range.digits <= count {
+            let prefix = value / IINRange.powersOfTen[count - range.digits]
+            if prefix >= range.low && prefix <= range.high { return range.brand }
         }
+        return .unknown
     }
 }

@@ -21,11 +21,8 @@ public struct IINRange: Sendable, Equatable {
     /// The longest prefix any row uses.
     static let maximumDigits = 8
 
-    /// `prefixes[n - 1]` is the number's first n digits (-1 when it is shorter).
-    func contains(prefixOf prefixes: UnsafeBufferPointer<Int>) -> Bool {
-        let value = prefixes[digits - 1]
-        return value >= low && value <= high
-    }
+    /// 10⁰ … 10⁸, to cut a number's first digits down to a row's length.
+    static let powersOfTen: [Int] = (0...maximumDigits).map { (0..<$0).reduce(1) { value, _ in value * 10 } }
 
     /// The table with the longest prefixes first: the first match is the most specific.
     static let longestFirst: [IINRange] = CardBrand.iinRanges.sorted { $0.digits > $1.digits }
