@@ -60,9 +60,8 @@ public struct CardValidator: InstrumentValidator {
             issues.append(RowIssue(.sensitiveDataInField, .reference, "reference must not contain the network token"))
         }
         // The scheme references are sealed, never echoed, but still must not carry a number.
-        for field in [Field.networkTransactionID, .paymentAccountReference] {
-            if let value = fields.bytes(field) { checkOwnNumbers(value, field) }
-        }
+        if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID) }
+        if let value = fields.bytes(.paymentAccountReference) { checkOwnNumbers(value, .paymentAccountReference) }
         for code in Field.securityCodes where fields.has(code) {
             issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }
