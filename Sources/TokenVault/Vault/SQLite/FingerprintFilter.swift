@@ -8,30 +8,30 @@
 /// date, and a false positive only costs a probe, so its rate is a speed matter, not a safety one.
 struct FingerprintFilter {
     private var words: [UInt64]
-    private let blockMask: UInt64
+    private let blocks: UInt64
     /// Prefixes added so far.
     private(set) var count = 0
 
-    /// Keys it holds before the false-positive rate passes about 1% (at 10 bits a key).
-    var capacity: Int { words.count * 64 / 10 }
+    /// Keys it holds before it passes 8 bits a key (a false-positive rate of a few percent):
+    /// past that, the writer builds a larger one.
+    var capacity: Int { words.count * 64 / 8 }
 
-    /// A filter for about `expected` keys, at least 64 KiB, rounded up to a power of two.
+    /// A filter of 12 bits a key for `expected` keys (at least 64 KiB): sized to the need, not
+    /// to a power of two, since at 30M records it is one of the largest things in memory.
     init(expected: Int) {
-        let bits = max(1 << 19, expected * 16)
-        var blocks = 1
-        while blocks * 512 < bits { blocks <<= 1 }
+        let blocks = max(1 << 10, (expected * 12 + 511) / 512)
         words = [UInt64](repeating: 0, count: blocks * 8)
-        blockMask = UInt64(blocks - 1)
+        self.blocks = UInt64(blocks)
     }
 
-    /// The fingerprint prefix is an HMAC output, uniform already: its high bits pick the block and
-    /// a mix of it picks the bits inside the block.
+    /// The fingerprint prefix is an HMAC output, uniform already: its high half picks the block
+    /// (multiply-shift, any block count) and a mix of its low half the bits inside the block.
     @inline(__always)
     private func positions(_ prefix: Int64) -> (block: Int, mixed: UInt64) {
         let key = UInt64(bitPattern: prefix)
-        var mixed = key &* 0x9E37_79B9_7F4A_7C15
+        var mixed = (key & 0xFFFF_FFFF) &* 0x9E37_79B9_7F4A_7C15
         mixed ^= mixed >> 29
-        return (Int((key >> 40) & blockMask) &* 8, mixed)
+        return (Int(((key >> 32) &* blocks) >> 32) &* 8, mixed)
     }
 
     mutating func insert(_ prefix: Int64) {

@@ -143,8 +143,11 @@ final class SQLiteWriteSession: InstrumentWriter {
             appended.bind(filterCoversID, at: 1)
             while try appended.step() { self.filter!.insert(appended.int64(at: 0)) }
         } else {
-            // Room for this run's first commits too, and at least twice what the old filter held.
-            var fresh = FingerprintFilter(expected: max(Int(highest), filter.map { 2 * $0.count } ?? 0) + 4 * commitEvery)
+            // Room for half as many again and this run's next commits; the old one goes first,
+            // so the two are never in memory together.
+            let known = max(Int(highest), filter?.count ?? 0)
+            filter = nil
+            var fresh = FingerprintFilter(expected: known + known / 2 + 4 * commitEvery)
             let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
             while try all.step() { fresh.insert(all.int64(at: 0)) }
             filter = fresh
