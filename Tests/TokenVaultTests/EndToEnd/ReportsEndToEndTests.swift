@@ -171,15 +171,4 @@ import Testing
         #expect(tampered.stdout.contains("row 1 (") && tampered.stdout.contains("another token"))
         #expect(tampered.stdout.contains("318 tokens confirmed, 2 mismatches"))
     }
-
-    @Test func versionNamesTheCommitAndTheLinkedLibraries() throws {
-        let ws = try TestWorkspace()
-        let r = try ws.run(["--version"])
-        #expect(r.status == 0)
-        let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "tokenvault \(BuildInfo.version)")
-        #expect(lines.contains { $0.wholeMatch(of: /commit ([0-9a-f]{12}(-modified)?|unknown)/) != nil }, "\(lines)")
-        #expect(lines.contains { $0.wholeMatch(of: /SQLite 3\.\d+\.\d+/) != nil }, "\(lines)")
-        #expect(lines.contains { $0.wholeMatch(of: /zlib 1\.\d+(\.\d+)*/) != nil }, "\(lines)")
-    }
 }
