@@ -19,14 +19,14 @@ public struct LedgerReportPage {
         let t = ledger.totals
         var page = HTML()
         ReportPageFrame.begin(&page, title: "tokenvault runs report")
-        page.element("h1", text: "Reconciliation of \(n(ledger.entries.count)) runs")
+        page.element("h1", text: "Reconciliation of \(n(ledger.entries.count)) \(ledger.entries.count == 1 ? "run" : "runs")")
         page.element("p", ["class": "sub"], text: scope)
         let failing = ledger.entries.filter { !$0.problems.isEmpty }
         let notCompleted = ledger.entries.filter { $0.run.status != "completed" && $0.run.status != "dry-run" }
         let level: RunVerdict.Level = !ledger.reconciles ? .fails : notCompleted.isEmpty ? .reconciles : .attention
         let headline = switch level {
         case .fails: "Does not reconcile: \(n(failing.count)) of \(n(ledger.entries.count)) runs disagree with the vault"
-        case .attention: "Reconciles; \(n(notCompleted.count)) runs did not complete"
+        case .attention: "Reconciles; \(n(notCompleted.count)) \(notCompleted.count == 1 ? "run" : "runs") did not complete"
         case .reconciles: "Reconciles"
         }
         let createdExpected = t.new + ledger.unfinishedTokens

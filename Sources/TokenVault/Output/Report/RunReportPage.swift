@@ -132,12 +132,12 @@ public struct RunReportPage {
         return page.text
     }
 
-    /// The highest rate between two consecutive samples at least a second apart.
+    /// The highest rate between two consecutive samples at least half a second apart.
     static func peakRate(_ samples: [ReconciliationReport.ProgressSample]) -> Double {
         zip(samples, samples.dropFirst()).reduce(0) { peak, pair in
             let (a, b) = pair
             let seconds = b.seconds - a.seconds
-            return seconds >= 1 ? max(peak, Double(b.rows - a.rows) / seconds) : peak
+            return seconds >= 0.5 ? max(peak, Double(b.rows - a.rows) / seconds) : peak
         }
     }
 }
