@@ -31,8 +31,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func run() throws {
-        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
-            let ledger = try RunLedger(vault: vault, jobID: jobID, since: since.date)
+        try ExitStatus.withRecords(vaultOptions, reporting) { records in
+            let ledger = try RunLedger(vault: records, jobID: jobID, since: since.date)
             let text: String = switch format {
             case .text: LedgerText.text(ledger) + "\n"
             case .json: LedgerText.json(ledger) + "\n"

@@ -33,7 +33,7 @@ public struct RecordedRunVerifier {
     /// - Throws: `usage` for an unknown job id or a run without a report; `inputMissing` when a
     ///   recorded file is gone and none was given in its place.
     public func run() throws -> Outcome {
-        guard let run = try vault.storedRuns(jobID: jobID).first else {
+        guard let run = try vault.records.storedRuns(jobID: jobID).first else {
             throw TokenVaultError(.usage, "the vault has no run with job id \(jobID)")
         }
         guard let report = run.report else {
