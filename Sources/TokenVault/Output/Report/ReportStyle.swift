@@ -45,7 +45,9 @@ enum ReportStyle {
           body { max-width: none; padding: 0; font-size: 11px; }
           h1 { font-size: 18px; } h2 { font-size: 14px; margin-top: 14px; }
           .verdict .headline { font-size: 16px; }
-          section.long { break-inside: auto; }
+          section { break-inside: auto; }
+          h2, h3 { break-after: avoid; }
+          footer { margin-top: 10px; }
           th, td { padding: 3px 6px; }
           .tile { flex-basis: 70px; padding: 4px 6px; } .tile .v { font-size: 14px; }
         }
