@@ -27,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
     "$bin" report --format html --out runs.html
 )
 shot() { chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --screenshot="$1" --window-size="$2" "file://$3" 2> /dev/null; }
-shot docs/report-run.png 1000,2150 "$work/out/nightly-cards-20261201-1.report.html"
+shot docs/report-run.png 1000,2300 "$work/out/nightly-cards-20261201-1.report.html"
 shot docs/report-runs.png 1000,1400 "$work/runs.html"
 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$work/run.pdf" \
     "file://$work/out/nightly-cards-20261201-1.report.html" 2> /dev/null
