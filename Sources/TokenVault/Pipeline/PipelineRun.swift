@@ -95,7 +95,7 @@ final class PipelineRun: @unchecked Sendable {
             do {
                 var layout: ColumnLayout?
                 if format == .csv {
-                    guard let header = try reader.readHeader() else { continue }
+                    let header = try reader.readHeader()
                     let resolved = try mapping.layout(forHeader: header, path: path)
                     lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }
                     layout = resolved

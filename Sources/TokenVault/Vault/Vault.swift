@@ -107,7 +107,7 @@ public final class Vault {
             master = try options.keySource.load(vaultPath: path, environment: options.environment)
         }
         // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
             throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
