@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TokenVault
 
 /// The human summary of a run (stdout) and the stage timings (stderr).
@@ -28,5 +29,26 @@ enum RunSummary {
             Formatting.grouped(rows), t.wall, Formatting.grouped(t.wall > 0 ? Int(Double(rows) / t.wall) : 0),
             Double(t.peakRSSBytes) / 1e6, t.processCPU, t.read, t.prepare, t.vault, t.format, t.write)
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The one job-level warning for input columns or JSON keys that feed no field: their count
+    /// and names made safe to log (`UntrustedText`), never a value.
+    static func warnUnknownColumns(_ outcome: TokenizeOutcome, jobID: String, logger: Logger) {
+        guard !outcome.unknownColumns.isEmpty else { return }
+        logger.warning("input.columns_ignored", metadata: [
+            "job_id": .string(jobID), "count": .stringConvertible(outcome.unknownColumns.count),
+            "columns": .string(UntrustedText.names(outcome.unknownColumns)),
+        ])
+    }
+
+    /// The run's counts as one log event (numbers stay JSON numbers).
+    static func logCounts(_ outcome: TokenizeOutcome, logger: Logger) {
+        let r = outcome.report
+        logger.info("run.counts", metadata: [
+            "job_id": .string(r.jobID), "status": .string(r.status.rawValue),
+            "rows": .stringConvertible(r.counts.rows), "new": .stringConvertible(r.counts.new),
+            "existing": .stringConvertible(r.counts.existing), "rejected": .stringConvertible(r.counts.rejected),
+            "warnings": .stringConvertible(r.counts.warnings),
+        ])
     }
 }
