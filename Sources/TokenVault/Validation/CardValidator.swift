@@ -21,9 +21,7 @@ public struct CardValidator: InstrumentValidator {
             } else if !FreeText.lengthIsWithin(name, min: 2, max: 51) {
                 issues.append(RowIssue(.invalidLength, .cardholderName, "cardholder_name must be 2 to 51 characters"))
             }
-            if numberOK && FreeText.contains(name, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .cardholderName, "cardholder_name must not contain the card number"))
-            }
+            FreeText.checkSensitive(name, .cardholderName, number: numberOK ? scratch.number : [], what: "card number", issues: &issues)
         }
         if let issue = fields.bytes(.issueNumber) {
             if !issue.allSatisfy(isDigit) {
@@ -36,20 +34,15 @@ public struct CardValidator: InstrumentValidator {
             if !FreeText.lengthIsWithin(alias, max: 100) {
                 issues.append(RowIssue(.invalidLength, .alias, "alias must be at most 100 characters"))
             }
-            if numberOK && FreeText.contains(alias, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .alias, "alias must not contain the card number"))
-            }
+            FreeText.checkSensitive(alias, .alias, number: numberOK ? scratch.number : [], what: "card number", issues: &issues)
         }
         if let customer = fields.bytes(.merchantCustomerID) {
             if !FreeText.lengthIsWithin(customer, max: 15) {
                 issues.append(RowIssue(.invalidLength, .merchantCustomerID, "merchant_customer_id must be at most 15 characters"))
             }
-            if numberOK && FreeText.contains(customer, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .merchantCustomerID, "merchant_customer_id must not contain the card number"))
-            }
+            FreeText.checkSensitive(customer, .merchantCustomerID, number: numberOK ? scratch.number : [], what: "card number", issues: &issues)
         }
-        if numberOK { FreeText.checkReference(fields, number: scratch.number, issues: &issues) }
-        else { FreeText.checkReference(fields, number: [], issues: &issues) }
+        FreeText.checkReference(fields, number: numberOK ? scratch.number : [], issues: &issues)
         for code in Field.securityCodes where fields.has(code) {
             issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }
