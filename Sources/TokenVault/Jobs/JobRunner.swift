@@ -138,8 +138,9 @@ public final class JobRunner {
         let outcome = try Tokenizer(request: request, vault: vault, logger: jobLogger, progress: progress).run()
         let counts = outcome.report.counts
         jobLogger.info("file processed", metadata: [
-            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": "\(counts.rows)", "new": "\(counts.new)",
-            "existing": "\(counts.existing)", "rejected": "\(counts.rejected)", "warnings": "\(counts.warnings)",
+            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": .stringConvertible(counts.rows),
+            "new": .stringConvertible(counts.new), "existing": .stringConvertible(counts.existing),
+            "rejected": .stringConvertible(counts.rejected), "warnings": .stringConvertible(counts.warnings),
         ])
         if let failure = outcome.failure {
             return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)

@@ -76,8 +76,15 @@ final class OutputFile {
     func complete() throws {
         guard fd >= 0 else { return }
         guard fsync(fd) == 0 else { throw TokenVaultError(.io, "cannot flush \(partialPath)") }
+        // The temporary name must still be the file written: one swapped for a link is not renamed into place.
+        var written = stat(), named = stat()
+        let same = fstat(fd, &written) == 0 && lstat(partialPath, &named) == 0
+            && written.st_ino == named.st_ino && written.st_dev == named.st_dev
         close(fd)
         fd = -1
+        guard same else {
+            throw TokenVaultError(.cannotCreateOutput, "refusing to complete \(finalPath): \(partialPath) was replaced while it was written")
+        }
         // rename(2) replaces a link rather than following it; refusing it still tells the operator.
         try OutputFile.checkTarget(finalPath)
         guard rename(partialPath, finalPath) == 0 else {
