@@ -59,7 +59,7 @@ public final class JobRunner {
             ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
         let vault = try Vault.open(
             Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true), logger: logger)
-        let files = try readyFiles(InputGlob.expand(job.inputs.map(job.resolve)))
+        let files = readyFiles(InputGlob.expand(job.inputs.map(job.resolve)))
         if files.isEmpty {
             if job.requireInput {
                 throw TokenVaultError(.inputMissing, "job \(job.name): no input file matches \(job.inputs.joined(separator: " ")) and the policy requires input")
@@ -88,7 +88,7 @@ public final class JobRunner {
     /// The matching files a delivery has finished: not a done marker itself, its marker present
     /// when the policy asks for one, and unchanged for `settle_seconds` (SPEC §10). Files not
     /// ready yet are left for a later run.
-    func readyFiles(_ matching: [String], now: Date = Date()) throws -> [String] {
+    func readyFiles(_ matching: [String], now: Date = Date()) -> [String] {
         let markers = Set(matching.compactMap { job.marker(for: $0) })
         return matching.filter { file in
             if markers.contains(file) { return false }
