@@ -57,7 +57,8 @@ struct ReportingOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "A progress line on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
-    var showProgress: Bool { progress ?? (isatty(STDERR_FILENO) == 1) }
+    /// Never with JSON logs: a progress line is not a JSON object.
+    var showProgress: Bool { logFormat == .text && (progress ?? (isatty(STDERR_FILENO) == 1)) }
 
     /// Whether this process logs JSON, read from the command line itself so that even a usage
     /// error found while parsing it is reported as JSON.

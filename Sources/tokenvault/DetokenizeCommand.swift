@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TokenVault
 
 /// `tokenvault detokenize`: numbers out of the vault, to a 0600 file; audited.
@@ -50,9 +51,14 @@ struct DetokenizeCommand: ParsableCommand {
             let errors = outcome.errors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
             let summary = "Detokenized \(Formatting.grouped(outcome.detokenized)) of \(Formatting.grouped(outcome.rows)) rows"
                 + (errors.isEmpty ? "" : " (errors: \(errors))") + (stdout ? "." : " into \(out ?? "") (mode 0600).")
-            // With --stdout the numbers own stdout: the summary goes to stderr.
+            // With --stdout the numbers own stdout: the summary goes to stderr, as a log event with JSON logs.
+            if reporting.logFormat == .json {
+                logger.notice("detokenize.finished", metadata: [
+                    "rows": .stringConvertible(outcome.rows), "detokenized": .stringConvertible(outcome.detokenized),
+                    "errors": .stringConvertible(outcome.errors.values.reduce(0, +))])
+            }
             if !reporting.quiet {
-                if stdout { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+                if !stdout { print(summary) } else if reporting.logFormat == .text { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
             }
         }
     }

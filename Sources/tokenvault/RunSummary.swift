@@ -20,9 +20,19 @@ enum RunSummary {
         return text
     }
 
-    static func printTimings(_ outcome: TokenizeOutcome) {
+    /// - Parameter logger: with JSON logs, the timings are one `run.timings` event instead of text.
+    static func printTimings(_ outcome: TokenizeOutcome, logger: Logger? = nil) {
         let t = outcome.timings
         let rows = outcome.report.counts.rows
+        if let logger {
+            logger.notice("run.timings", metadata: [
+                "rows": .stringConvertible(rows), "wall_seconds": .stringConvertible(t.wall),
+                "peak_rss_bytes": .stringConvertible(Int(t.peakRSSBytes)), "process_cpu_seconds": .stringConvertible(t.processCPU),
+                "read_seconds": .stringConvertible(t.read), "prepare_seconds": .stringConvertible(t.prepare),
+                "vault_seconds": .stringConvertible(t.vault), "format_seconds": .stringConvertible(t.format),
+                "write_seconds": .stringConvertible(t.write)])
+            return
+        }
         let text = String(
             format: "timings: %@ rows in %.2f s = %@ rows/s; peak RSS %.1f MB; process CPU %.2f s\n"
                 + "stage CPU seconds: read+gunzip %.2f | parse+validate+crypto %.2f | vault writer %.2f | format+compress %.2f | file writes %.2f\n",

@@ -96,7 +96,7 @@ struct TokenizeCommand: ParsableCommand {
                 progress: reporting.showProgress ? TerminalProgress() : nil).run()
             RunSummary.warnUnknownColumns(outcome, jobID: request.jobID, logger: logger)
             if !reporting.quiet { print(RunSummary.text(outcome)) }
-            if timings { RunSummary.printTimings(outcome) }
+            if timings { RunSummary.printTimings(outcome, logger: reporting.logFormat == .json ? logger : nil) }
             RunSummary.logCounts(outcome, logger: logger)
             if let failure = outcome.failure { throw failure }
         }

@@ -417,6 +417,20 @@ import Testing
         }
     }
 
+    @Test func progressTimingsAndDetokenizeSummariesAreJSONToo() throws {
+        let ws = try TestWorkspace()
+        try ws.writePlain("in.csv", cards(3))
+        let run = try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t", "--progress", "--timings", "--log-format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(jsonLines(run.stderr).allSatisfy { $0 != nil }, "not JSON: \(run.stderr)")
+        #expect(jsonLines(run.stderr).contains { $0?["event"] as? String == "run.timings" })
+        let out = try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--stdout", "--log-format", "json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let events = jsonLines(out.stderr)
+        #expect(!events.isEmpty && events.allSatisfy { $0 != nil }, "not JSON: \(out.stderr)")
+        #expect(events.contains { $0?["event"] as? String == "detokenize.finished" && $0?["detokenized"] as? Int == 3 })
+    }
+
     // MARK: - Item 9: numbers through free text, end to end
 
     @Test func anotherCardInAReferenceIsNeverEchoed() throws {
