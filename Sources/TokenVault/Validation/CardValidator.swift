@@ -58,11 +58,10 @@ public struct CardValidator: InstrumentValidator {
             }
             checkOwnNumbers(customer, .merchantCustomerID)
         }
-        FreeText.checkReference(fields, number: card, issues: &issues)
-        if let reference = fields.bytes(.reference), !FreeText.contains(reference, number: card),
-           !issues.contains(where: { $0.code == .sensitiveDataInField && $0.property == Field.reference.name }),
-           FreeText.contains(reference, number: networkToken) {
-            issues.append(RowIssue(.sensitiveDataInField, .reference, "reference must not contain the network token"))
+        if let reference = fields.bytes(.reference), FreeText.ownNumber(in: reference, card: card, networkToken: networkToken) == .networkToken {
+            FreeText.checkReference(fields, number: networkToken, what: "network token", issues: &issues)
+        } else {
+            FreeText.checkReference(fields, number: card, issues: &issues)
         }
         // The scheme references are sealed, never echoed, but still must not carry a number.
         if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID, anyCard: false) }

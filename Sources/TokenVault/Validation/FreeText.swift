@@ -51,12 +51,12 @@ enum FreeText {
     @inline(__always) private static func upper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
 
     /// Checks the optional `reference` of either kind: length, and not holding a number.
-    static func checkReference(_ fields: RowFields, number: [UInt8], issues: inout [RowIssue]) {
+    static func checkReference(_ fields: RowFields, number: [UInt8], what: String = "account or card number", issues: inout [RowIssue]) {
         guard let reference = fields.bytes(.reference) else { return }
         if !lengthIsWithin(reference, max: 64) {
             issues.append(RowIssue(.invalidLength, .reference, "reference must be at most 64 characters"))
         }
-        checkSensitive(reference, .reference, number: number, what: "account or card number", issues: &issues)
+        checkSensitive(reference, .reference, number: number, what: what, issues: &issues)
     }
 
     /// One `SENSITIVE_DATA_IN_FIELD` when a free-text value holds the row's own number (`what`

@@ -74,12 +74,13 @@ public enum MasterKeySource: Sendable, Equatable {
 extension MasterKey {
     /// Reads a key file (base64 of 32 bytes).
     ///
-    /// - Throws: `keyMissing` when it cannot be read or when group or others may access it
-    ///   (as ssh refuses such a private key: a key others can read is no longer secret).
+    /// - Throws: `keyMissing` when it cannot be read; `keyWrong` when group or others may access
+    ///   it (as ssh refuses such a private key: a key others can read is no longer secret), so
+    ///   that even commands for which a key is optional refuse it rather than ignore it.
     public static func read(path: String) throws -> MasterKey {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
-            throw TokenVaultError(.keyMissing, "the master key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8).leftPadded(to: 4)): "
+            throw TokenVaultError(.keyWrong, "the master key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8).leftPadded(to: 4)): "
                                   + "group or others can access it; refusing it (chmod 600 \(path))")
         }
         guard let data = FileManager.default.contents(atPath: path) else {

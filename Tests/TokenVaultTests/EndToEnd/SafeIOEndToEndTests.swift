@@ -271,6 +271,11 @@ import Testing
         chmod(ws.path("master.key"), 0o600)
         let ok = try ws.run(["tokenize", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(ok.status == 0, "\(ok.stderr)")
+        // Also where a key is optional (read-only commands): a given key others can read is refused, not ignored.
+        chmod(ws.path("master.key"), 0o640)
+        let report = try ws.run(["report", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        #expect(report.status == 77, "\(report.stderr)")
+        #expect(report.stderr.contains("0640"))
     }
 
     @Test func detokenizeWithABadOutFailsBeforeAnyVaultIsOpened() throws {
