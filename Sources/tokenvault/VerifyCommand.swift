@@ -39,6 +39,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
+        do { _ = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError { throw ValidationError("--delimiter: \(error.message)") }
         if jobID == nil {
             guard kind != nil, input.count == 1, results != nil else {
                 throw ValidationError("give a job id, or --kind, one --input and --results")
@@ -72,7 +73,7 @@ struct VerifyCommand: ParsableCommand {
             let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
             let outcome = try ResultVerifier(
                 vault: vault, kind: kind, inputPath: inputPath, resultsPath: results, format: format,
-                delimiter: delimiter == "tab" ? 0x09 : delimiter.utf8.first ?? 0x2C,
+                delimiter: try CSVDelimiter.parse(delimiter),
                 columnMap: try maps.map(ColumnMapping.init(parsing:))).run()
             printOutcome(outcome, input: inputPath, results: results)
             if !outcome.mismatches.isEmpty {

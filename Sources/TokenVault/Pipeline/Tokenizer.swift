@@ -45,6 +45,8 @@ public final class Tokenizer {
         let reportPath = "\(base).report.json"
         let htmlReportPath = "\(base).report.html"
         // A rerun under the same job id replaces everything an earlier attempt left.
+        // A symlink planted at an output name is refused (73), not silently removed.
+        for path in [resultsPath, errorsPath, reportPath, htmlReportPath] { try OutputFile.checkTarget(path) }
         for stale in [resultsPath, errorsPath, reportPath, htmlReportPath] { unlink(stale) }
         let resultsFile = try OutputFile(path: resultsPath)
         let errorsFile = try OutputFile(path: errorsPath)
@@ -77,6 +79,12 @@ public final class Tokenizer {
                 failure = TokenVaultError(.inputData, String(
                     format: "%d of %d rows rejected (%.2f%%), above the allowed %.2f%%; accepted rows stay committed",
                     tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
+            }
+        }
+        if failure == nil, let minimum = request.minRows {
+            for (index, path) in request.inputs.enumerated() where (tally.rowsByInput[index] ?? 0) < minimum {
+                failure = TokenVaultError(.inputData, "\(path) has \(tally.rowsByInput[index] ?? 0) data rows, fewer than --min-rows \(minimum)")
+                break
             }
         }
         tally.errorsByCode = tally.errorsByCode.filter { $0.value > 0 }
@@ -143,7 +151,7 @@ public final class Tokenizer {
             ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
         ])
         try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
-        try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath, mode: 0o600)
+        try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
             errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
