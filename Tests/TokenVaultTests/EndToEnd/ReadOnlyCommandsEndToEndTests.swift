@@ -15,7 +15,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         try FileManager.default.moveItem(atPath: ws.path("vault.db.key"), toPath: ws.path("elsewhere.key"))
         let noKey = ["TOKENVAULT_MASTER_KEY": ""]
-        #expect(try ws.run(["detokenize", "--input", "cards.csv.gz", "--stdout"], environment: noKey).status == 77, "a key is still needed to decrypt")
+        #expect(try ws.run(["detokenize", "--input", "out/ro.results.csv.gz", "--stdout"], environment: noKey).status == 77, "a key is still needed to decrypt")
 
         let before = try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db")))
         let commands: [[String]] = [
