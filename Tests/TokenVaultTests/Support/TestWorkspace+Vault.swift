@@ -1,13 +1,122 @@
 import Foundation
+import Testing
 @testable import TokenVault
 
+/// The two kinds of vault the end-to-end suites run against.
+enum VaultKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgreSQL
+
+    var testDescription: String { rawValue }
+
+    /// The kinds to test: SQLite always; PostgreSQL when the test server is configured
+    /// (`scripts/test.sh`), and always under CI, where a missing server fails the PostgreSQL cases
+    /// instead of leaving them out.
+    static let tested: [VaultKind] = PostgresTestServer.adminURL != nil || PostgresTestServer.required ? [.sqlite, .postgreSQL] : [.sqlite]
+}
+
+/// The throwaway PostgreSQL server `scripts/with-postgres.sh` starts for the tests.
+enum PostgresTestServer {
+    /// Its admin URL (`postgresql://postgres@127.0.0.1:PORT/postgres`).
+    static let adminURL = ProcessInfo.processInfo.environment["TOKENVAULT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// Under CI the PostgreSQL cases must run.
+    static let required = ProcessInfo.processInfo.environment["CI"] == "true"
+
+    /// The URL of database `name` on the server.
+    static func url(database name: String) throws -> String {
+        guard let admin = adminURL else {
+            throw TokenVaultError(.usage, "TOKENVAULT_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh to include PostgreSQL")
+        }
+        // scheme://authority[/database][?query]
+        let query = admin.firstIndex(of: "?").map { String(admin[$0...]) } ?? ""
+        let withoutQuery = admin.prefix { $0 != "?" }
+        let authorityStart = withoutQuery.range(of: "://")!.upperBound
+        let authorityEnd = withoutQuery[authorityStart...].firstIndex(of: "/") ?? withoutQuery.endIndex
+        return withoutQuery[..<authorityEnd] + "/" + name + query
+    }
+
+    static func execute(_ sql: String) throws {
+        try PostgreSQLConnection(url: try url(database: "postgres")).execute(sql)
+    }
+}
+
 extension TestWorkspace {
-    /// The vault's live-token counter, read without a key through the store (nil while the
+    /// The `--vault` value for vault `name`: the file in this workspace, or a fresh database.
+    func vault(_ name: String) throws -> String {
+        guard vaultKind == .postgreSQL else { return name }
+        if let url = databases[name] { return url }
+        let database = "tv_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        try PostgresTestServer.execute("CREATE DATABASE \(database)")
+        let url = try PostgresTestServer.url(database: database)
+        databases[name] = url
+        return url
+    }
+
+    /// Arguments with every vault name (`--vault`, `--from`, `--to`) mapped to this kind of vault.
+    func vaultArguments(_ arguments: [String]) throws -> [String] {
+        var out = arguments
+        for index in out.indices.dropLast() where ["--vault", "--from", "--to"].contains(out[index]) && !out[index + 1].contains("://") {
+            out[index + 1] = try vault(out[index + 1])
+        }
+        return out
+    }
+
+    func dropDatabases() {
+        for url in databases.values {
+            guard let name = url.split(separator: "/").last?.split(separator: "?").first else { continue }
+            try? PostgresTestServer.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+    }
+
+    /// The vault's live-token counter, read without a key through its store (nil while the
     /// vault does not exist yet or cannot be read).
-    func liveTokens(vault: String) -> Int? {
-        let options = VaultStoreOptions(location: VaultLocation(vault))
+    func liveTokens(vault name: String = "vault.db") -> Int? {
+        guard let vault = try? vault(name) else { return nil }
+        let options = VaultStoreOptions(location: VaultLocation(vaultKind == .sqlite ? path(vault) : vault))
         guard let type = try? options.location.storeType(), (try? type.exists(options)) == true,
               let store = try? type.openExisting(options, readOnly: true) else { return nil }
         return try? store.liveTokenCount()
+    }
+
+    /// Runs `sql` straight on the vault's database, behind the tool's back (to inspect what it
+    /// stored or to damage it); the tables and columns named exist in both schemas.
+    @discardableResult
+    func vaultSQL(_ sql: String, vault name: String = "vault.db") throws -> Int64? {
+        switch vaultKind {
+        case .sqlite:
+            let connection = try SQLiteConnection(path: path(name), create: false)
+            if sql.uppercased().hasPrefix("SELECT") { return try connection.integer(sql) }
+            try connection.execute(sql)
+            return nil
+        case .postgreSQL:
+            let connection = try PostgreSQLConnection(url: try vault(name))
+            if sql.uppercased().hasPrefix("SELECT") { return try connection.integer(sql) }
+            try connection.execute(sql)
+            return nil
+        }
+    }
+
+    /// Everything the vault's storage holds, as bytes: the SQLite file (and its WAL), or a
+    /// `pg_dump` of the database.
+    func vaultBytes(_ name: String = "vault.db") throws -> [UInt8] {
+        switch vaultKind {
+        case .sqlite:
+            var bytes: [UInt8] = []
+            for file in [name, name + "-wal"] where FileManager.default.fileExists(atPath: path(file)) {
+                bytes += [UInt8](try Data(contentsOf: URL(fileURLWithPath: path(file))))
+            }
+            return bytes
+        case .postgreSQL:
+            let dump = Process()
+            dump.executableURL = URL(fileURLWithPath: "/usr/bin/pg_dump")
+            dump.arguments = ["--no-owner", "--dbname", try vault(name)]
+            let out = Pipe()
+            dump.standardOutput = out
+            try dump.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            dump.waitUntilExit()
+            guard dump.terminationStatus == 0 else { throw TokenVaultError(.io, "pg_dump failed") }
+            return [UInt8](data)
+        }
     }
 }

@@ -1,0 +1,214 @@
+import Foundation
+
+/// The PostgreSQL writer of a tokenize run: each batch is one transaction of a few round trips,
+/// never one per row.
+///
+/// Per batch: the first occurrence of each fingerprint in the batch is sent by binary COPY into
+/// a temporary staging table; `INSERT … SELECT … ORDER BY fingerprint ON CONFLICT DO NOTHING`
+/// inserts those the vault does not hold; a join then reads the vault's token for the others;
+/// the live-token counter is updated and the transaction commits.
+///
+/// Why this keeps the guarantees with any number of concurrent writers (READ COMMITTED):
+/// - the unique fingerprint index decides: an insert that meets another transaction's
+///   uncommitted insert of the same fingerprint waits for it; if that commits, the row is a
+///   conflict and reported existing; if it rolls back, this insert goes ahead and is new. So
+///   each new instrument is reported new exactly once over all writers;
+/// - the join is a new statement, so its snapshot sees the rows that won those conflicts;
+/// - a transaction holds one INSERT whose rows are taken in fingerprint order, so two writers
+///   wait on each other's fingerprints in the same order: no deadlock cycle;
+/// - inside a file, later repeats of a fingerprint in the batch take the first one's token
+///   (reported existing), and earlier batches are committed: file order decides;
+/// - a row whose instrument this run created at this very input row is reported new (resume);
+/// - the fingerprint-key row is held `FOR SHARE` for each transaction, so a fingerprint-key
+///   rotation waits for the batch in flight and the next batch sees the new key and stops.
+final class PostgreSQLWriteSession: InstrumentWriter {
+    private let connection: PostgreSQLConnection
+    private let run: RunRecord
+    private let kind: InstrumentKind
+    private let keys: KeyVersions
+    private let insertSQL: String
+    private var inTransaction = false
+    /// The COPY data of a batch, reused.
+    private var copy: [UInt8] = []
+    /// The batch index of the first row of each fingerprint, reused.
+    private var first: [Fingerprint: Int] = [:]
+    private(set) var commitCount = 0
+
+    private static let copyHeader: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    /// Columns of the staging table, in COPY order.
+    private static let stagedColumns: Int16 = 9
+
+    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions) throws {
+        self.connection = connection
+        self.run = run
+        self.kind = run.kind
+        self.keys = keys
+        // Cards fill brand and bin; bank accounts country and bank_code.
+        let (group, prefix) = kind == .card ? ("brand", "bin") : ("country", "bank_code")
+        insertSQL = """
+            INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias, \(group), \(prefix),
+                last4, metadata, created_run, created_input, created_row)
+            SELECT token, \(kind.storedValue), fingerprint, \(keys.fingerprintKey), \(keys.activeDataKey), sealed, alias, grp, prefix,
+                last4, metadata, \(run.id), $1, row
+            FROM tokenvault_staging ORDER BY fingerprint
+            ON CONFLICT (fingerprint) DO NOTHING
+            """
+        try PostgreSQLError.guarded {
+            try connection.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS tokenvault_staging (
+                    token uuid NOT NULL, fingerprint bytea NOT NULL, sealed bytea NOT NULL, alias text, grp text,
+                    prefix text, last4 text, metadata text, row bigint NOT NULL
+                ) ON COMMIT DELETE ROWS
+                """)
+        }
+        copy.reserveCapacity(1 << 20)
+    }
+
+    func write(_ batch: inout PreparedBatch) throws {
+        try PostgreSQLError.guarded {
+            if !inTransaction {
+                let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
+                inTransaction = true
+                guard current.text(0, 0) == String(keys.fingerprintKey) else {
+                    throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+                }
+            }
+            let staged = stage(batch)
+            var inserted = 0
+            var conflicts: [Int: Conflict] = [:]
+            if staged > 0 {
+                try copy.withUnsafeBytes { try connection.copyIn("COPY tokenvault_staging FROM STDIN (FORMAT binary)", data: $0) }
+                inserted = try connection.query(insertSQL, [String(batch.inputIndex)]).affectedRows
+                if inserted < staged { conflicts = try readConflicts(inputIndex: batch.inputIndex) }
+            }
+            resolve(&batch, conflicts: conflicts)
+            try commit(inserted: inserted)
+        }
+    }
+
+    /// Writes the COPY data of the batch's first occurrences; returns how many.
+    private func stage(_ batch: PreparedBatch) -> Int {
+        copy.removeAll(keepingCapacity: true)
+        first.removeAll(keepingCapacity: true)
+        copy.append(contentsOf: Self.copyHeader)
+        var staged = 0
+        for (index, row) in batch.rows.enumerated() {
+            guard let instrument = row.instrument, first[instrument.fingerprint] == nil else { continue }
+            first[instrument.fingerprint] = index
+            let display = instrument.display
+            appendInteger(Self.stagedColumns)
+            instrument.candidateToken.withBytes { appendField($0) }
+            instrument.fingerprint.withBytes { appendField($0) }
+            appendInteger(Int32(instrument.sealed.count))
+            copy.append(contentsOf: instrument.sealed)
+            appendText(display.alias)
+            appendText(display.brandOrCountry)
+            appendText(kind == .card ? display.visiblePrefix : display.bankCode)
+            appendText(display.last4)
+            if let metadata = display.metadata { appendText(metadata) } else { appendInteger(Int32(-1)) }
+            appendInteger(Int32(8))
+            appendInteger(Int64(row.row))
+            staged += 1
+        }
+        appendInteger(Int16(-1))
+        return staged
+    }
+
+    private func appendInteger<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { copy.append(contentsOf: $0) }
+    }
+
+    private func appendField(_ bytes: UnsafeRawBufferPointer) {
+        appendInteger(Int32(bytes.count))
+        copy.append(contentsOf: bytes)
+    }
+
+    private func appendText(_ text: String) {
+        appendInteger(Int32(text.utf8.count))
+        copy.append(contentsOf: text.utf8)
+    }
+
+    /// A staged row the vault already held: its token, alias and whether this run made it here.
+    private struct Conflict {
+        var token: Token
+        var alias: String?
+        var mine: Bool
+    }
+
+    /// The vault's record for every staged row that was not inserted now, by input row.
+    private func readConflicts(inputIndex: Int) throws -> [Int: Conflict] {
+        let result = try connection.query("""
+            SELECT s.row, i.token, i.alias, i.created_run, i.created_input, i.created_row
+            FROM tokenvault_staging s JOIN instruments i ON i.fingerprint = s.fingerprint
+            WHERE i.token <> s.token
+            """, binary: true)
+        var conflicts: [Int: Conflict] = [:]
+        conflicts.reserveCapacity(result.rowCount)
+        for index in 0..<result.rowCount {
+            let row = Int(result.binaryInteger(index, 0))
+            guard let token = result.withBytes(index, 1, { Token(storedBytes: $0) }) else {
+                throw TokenVaultError(.vaultCorrupt, "a record has no valid token")
+            }
+            let alias = result.isNull(index, 2) ? nil : result.withBytes(index, 2) { String(decoding: $0, as: UTF8.self) }
+            let mine = result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(inputIndex)
+                && result.binaryInteger(index, 5) == Int64(row)
+            conflicts[row] = Conflict(token: token, alias: alias, mine: mine)
+        }
+        return conflicts
+    }
+
+    /// Fills the batch's resolutions in row order.
+    private func resolve(_ batch: inout PreparedBatch, conflicts: [Int: Conflict]) {
+        var resolutions: [Resolution] = []
+        resolutions.reserveCapacity(batch.rows.count)
+        /// The alias the vault holds for each first occurrence's token.
+        var storedAliases: [Int: String?] = [:]
+        var newCount = 0, existingCount = 0
+        for (index, row) in batch.rows.enumerated() {
+            guard let instrument = row.instrument, let firstIndex = first[instrument.fingerprint] else {
+                resolutions.append(.rejected)
+                continue
+            }
+            let alias = instrument.display.alias
+            if firstIndex == index {
+                if let conflict = conflicts[row.row] {
+                    storedAliases[index] = conflict.alias
+                    resolutions.append(Resolution(status: conflict.mine ? .new : .existing, token: conflict.token,
+                                                  storedAlias: conflict.alias == alias ? nil : conflict.alias))
+                    if conflict.mine { newCount += 1 } else { existingCount += 1 }
+                } else {
+                    storedAliases[index] = alias
+                    resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                    newCount += 1
+                }
+            } else {
+                let stored = storedAliases[firstIndex] ?? nil
+                resolutions.append(Resolution(status: .existing, token: resolutions[firstIndex].token,
+                                              storedAlias: stored == alias ? nil : stored))
+                existingCount += 1
+            }
+        }
+        batch.resolutions = resolutions
+        batch.tally.counts.new += newCount
+        batch.tally.counts.existing += existingCount
+    }
+
+    /// Commits the batch with the token counter, in one round trip.
+    private func commit(inserted: Int) throws {
+        try connection.execute(
+            (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+        inTransaction = false
+        commitCount += 1
+    }
+
+    func commit() throws {
+        guard inTransaction else { return }
+        try PostgreSQLError.guarded { try commit(inserted: 0) }
+    }
+
+    func rollback() {
+        guard inTransaction else { return }
+        _ = try? connection.execute("ROLLBACK")
+        inTransaction = false
+    }
+}
