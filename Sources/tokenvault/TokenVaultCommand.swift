@@ -8,7 +8,7 @@ struct TokenVaultCommand: ParsableCommand {
         abstract: "Tokenize files of payment cards and bank accounts into an encrypted vault.",
         discussion: "Exit status: 0 completed, 64 usage, 65 input data, 66 input missing, 73 cannot create output, 74 I/O, 75 vault busy, 77 key missing or wrong.",
         version: "0.1.0",
-        subcommands: [TokenizeCommand.self, RunCommand.self, ReportCommand.self, VerifyCommand.self, DetokenizeCommand.self,
-                      DeleteCommand.self, KeysCommand.self, AuditCommand.self, InitCommand.self, SampleCommand.self]
+        subcommands: [TokenizeCommand.self, RunCommand.self, ReportCommand.self, VerifyCommand.self, DetokenizeCommand.self, VaultCommand.self,
+                      DeleteCommand.self, KeysCommand.self, AuditCommand.self, InitCommand.self, VaultCommand.self, SampleCommand.self]
     )
 }

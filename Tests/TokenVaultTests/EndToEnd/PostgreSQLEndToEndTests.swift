@@ -133,3 +133,57 @@ struct SeededGenerator: RandomNumberGenerator {
         return state
     }
 }
+
+/// `vault copy` SQLite → PostgreSQL → SQLite, each killed halfway and run again.
+@Suite(.enabled(if: VaultKind.tested.contains(.postgreSQL)))
+struct VaultCopyEndToEndTests {
+    @Test func copiesBothWaysResumeAfterAKillAndDetokenizeExactly() throws {
+        let ws = try TestWorkspace()
+        let server = try TestWorkspace(vault: .postgreSQL)
+        let url = try server.vault("copy")
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "30000", "--seed", "51", "--out", "s.csv.gz"]).status == 0)
+        #expect(try ws.run(["tokenize", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
+        // Tombstones and a second data key travel too.
+        let tokens = try ws.readCSV(ws.path("out/t.results.csv.gz")).compactMap { $0["token"] }.filter { !$0.isEmpty }
+        try ws.writePlain("del.csv", "token\n" + tokens.prefix(25).joined(separator: "\n") + "\n")
+        #expect(try ws.run(["delete", "--input", "del.csv", "--reason", "other"]).status == 0)
+        #expect(try ws.run(["keys", "rotate"]).status == 0)
+        #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "source.csv"]).status == 0)
+
+        func copyKilledHalfway(from: String, to: String, count: () -> Int64?) throws {
+            let running = try ws.start(["vault", "copy", "--from", from, "--to", to, "--chunk", "500"])
+            let deadline = Date().addingTimeInterval(60)
+            var copied: Int64 = 0
+            while Date() < deadline && running.process.isRunning {
+                copied = count() ?? 0
+                if copied > 0 { break }
+                usleep(5_000)
+            }
+            running.kill()
+            _ = running.wait()
+            #expect(copied > 0 && copied < Int64(tokens.count), "killed halfway (\(copied) copied)")
+            let rerun = try ws.run(["vault", "copy", "--from", from, "--to", to])
+            #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+            let digests = rerun.stdout.split(separator: "\n").filter { $0.hasPrefix("source") || $0.hasPrefix("target") }
+                .map { $0.components(separatedBy: "digest ").last ?? "" }
+            #expect(digests.count == 2 && digests[0] == digests[1] && digests[0].count == 64)
+            #expect(rerun.stdout.components(separatedBy: "(25 deleted)").count == 3, "tombstones on both sides")
+            #expect(rerun.stdout.contains("The copy matches its source."))
+        }
+        try copyKilledHalfway(from: "vault.db", to: url) {
+            try? PostgreSQLConnection(url: url).integer("SELECT count(*) FROM instruments")
+        }
+        #expect(try ws.run(["detokenize", "--vault", url, "--input", "out/t.results.csv.gz", "--out", "pg.csv"]).status == 0)
+        #expect(try ws.readText(ws.path("pg.csv")) == ws.readText(ws.path("source.csv")))
+        #expect(try ws.run(["report", "--vault", url]).stdout.contains("Reconciles: yes."))
+
+        try copyKilledHalfway(from: url, to: "back.db") {
+            FileManager.default.fileExists(atPath: ws.path("back.db")) ? try? ws.vaultSQL("SELECT count(*) FROM instruments", vault: "back.db") : nil
+        }
+        #expect(try ws.run(["detokenize", "--vault", "back.db", "--input", "out/t.results.csv.gz", "--out", "back.csv"]).status == 0)
+        #expect(try ws.readText(ws.path("back.csv")) == ws.readText(ws.path("source.csv")))
+        // A copy into a vault that holds another one is refused.
+        #expect(try ws.run(["init", "--vault", "other.db"]).status == 0)
+        #expect(try ws.run(["vault", "copy", "--from", "vault.db", "--to", "other.db"]).status == 73)
+    }
+}

@@ -116,7 +116,9 @@ extension TestWorkspace {
             let data = out.fileHandleForReading.readDataToEndOfFile()
             dump.waitUntilExit()
             guard dump.terminationStatus == 0 else { throw TokenVaultError(.io, "pg_dump failed") }
-            return [UInt8](data)
+            // pg_dump marks each dump with a random `\restrict` key: not part of the data.
+            return Array(String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n").utf8)
         }
     }
 }

@@ -12,13 +12,13 @@ final class PostgreSQLVaultStore: VaultStore {
     let connection: PostgreSQLConnection
     let url: String
 
-    private init(url: String, connection: PostgreSQLConnection) {
+    init(url: String, connection: PostgreSQLConnection) {
         self.location = .postgreSQL(url: url)
         self.url = url
         self.connection = connection
     }
 
-    private static func url(_ options: VaultStoreOptions) -> String {
+    static func url(_ options: VaultStoreOptions) -> String {
         guard case .postgreSQL(let url) = options.location else { preconditionFailure("a PostgreSQL store for \(options.location.displayName)") }
         return url
     }

@@ -9,19 +9,19 @@ final class SQLiteVaultStore: VaultStore {
     let connection: SQLiteConnection
     private let options: VaultStoreOptions
 
-    private init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
+    init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
         self.location = .sqlite(path: path)
         self.path = path
         self.connection = connection
         self.options = options
     }
 
-    private static func path(_ options: VaultStoreOptions) -> String {
+    static func path(_ options: VaultStoreOptions) -> String {
         guard case .sqlite(let path) = options.location else { preconditionFailure("an SQLite store for \(options.location.displayName)") }
         return path
     }
 
-    private static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
+    static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
         Int32(min(options.busyTimeoutSeconds * 1000, Double(Int32.max)))
     }
 
