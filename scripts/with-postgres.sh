@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with a throwaway PostgreSQL server: a temporary data folder, a free local port,
 # trust authentication on loopback only, stopped and removed when the command ends (also on
-# failure or Ctrl-C). The command gets TOKENVAULT_TEST_POSTGRES_URL (the server's admin URL).
+# failure or Ctrl-C). The command gets TOKENVAULT_TEST_POSTGRES_URL (the server's admin URL);
+# TOKENVAULT_POSTGRES_OPTIONS adds server settings (`-c name=value …`).
 #   scripts/with-postgres.sh COMMAND [ARGS...]
 set -euo pipefail
 bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
@@ -18,6 +19,6 @@ stop() {
 trap stop EXIT
 as_server "$bindir/initdb" -D "$folder/data" -U postgres --auth-local=trust --auth-host=trust -E UTF8 --no-sync >/dev/null
 as_server "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w start \
-  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$folder -c max_connections=200" >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$folder -c max_connections=200 ${TOKENVAULT_POSTGRES_OPTIONS:-}" >/dev/null
 export TOKENVAULT_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
 "$@"
