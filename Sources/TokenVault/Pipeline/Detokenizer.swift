@@ -20,7 +20,9 @@ public final class Detokenizer {
     }
 
     /// The columns appended to each row, per kind.
-    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number"]
+    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number",
+                              "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference",
+                              "network_transaction_id"]
     static let bankColumns = ["iban", "country_code", "bank_code", "branch_code", "account_number", "check_digit", "account_holder_name"]
 
     private let vault: Vault
@@ -149,6 +151,15 @@ public final class Detokenizer {
             }
             out["cardholder_name"] = payload[.holderName]
             out["issue_number"] = payload[.issueNumber]
+            // Absent from records sealed before network tokens existed: empty columns.
+            out["network_token"] = payload[.networkToken]
+            if let expiry = payload[.networkTokenExpiry], expiry.count == 6 {
+                // `MM/YY`, as `network_token_expiry` is read.
+                out["network_token_expiry"] = "\(expiry.suffix(2))/\(expiry.dropFirst(2).prefix(2))"
+            }
+            out["token_requestor_id"] = payload[.tokenRequestorID]
+            out["payment_account_reference"] = payload[.paymentAccountReference]
+            out["network_transaction_id"] = payload[.networkTransactionID]
         case .bankAccount:
             out["iban"] = payload[.iban]
             if let iban = payload[.iban] { out["country_code"] = String(iban.prefix(2)) } else { out["country_code"] = payload[.countryCode] }
