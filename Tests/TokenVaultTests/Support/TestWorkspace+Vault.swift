@@ -117,8 +117,33 @@ extension TestWorkspace {
             dump.waitUntilExit()
             guard dump.terminationStatus == 0 else { throw TokenVaultError(.io, "pg_dump failed") }
             // pg_dump marks each dump with a random `\restrict` key: not part of the data.
-            return Array(String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            let text = Array(String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n").utf8)
+            return Self.decodingByteaHex(text)
         }
+    }
+
+    /// A dump with every `bytea` value (`\\x` and hex digits in COPY text) turned back into its
+    /// bytes, as an SQLite file holds them: scanning hex text for digit runs would find chance
+    /// matches of short account numbers in random ciphertext, and hide nothing real.
+    static func decodingByteaHex(_ text: [UInt8]) -> [UInt8] {
+        func isHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if i + 3 < text.count, text[i] == 0x5C, text[i + 1] == 0x5C, text[i + 2] == UInt8(ascii: "x") {
+                var end = i + 3
+                while end < text.count && isHex(text[end]) { end += 1 }
+                if (end - i - 3) % 2 == 0, let bytes = text[(i + 3)..<end].hexDecoded {
+                    out += bytes
+                    i = end
+                    continue
+                }
+            }
+            out.append(text[i])
+            i += 1
+        }
+        return out
     }
 }
