@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TokenVault
 
 /// `tokenvault`: move stored cards and bank accounts into a token vault, and account for every row.
 @main
@@ -11,4 +13,13 @@ struct TokenVaultCommand: ParsableCommand {
         subcommands: [TokenizeCommand.self, RunCommand.self, ReportCommand.self, VerifyCommand.self, DetokenizeCommand.self,
                       DeleteCommand.self, KeysCommand.self, AuditCommand.self, InitCommand.self, SampleCommand.self]
     )
+
+    /// Hardens the process before any number or key is in memory, then runs the command.
+    static func main() {
+        let failed = ProcessHardening.disableCoreDumps()
+        if !failed.isEmpty {
+            FileHandle.standardError.write(Data("tokenvault: warning: could not disable core dumps (\(failed.joined(separator: ", ")))\n".utf8))
+        }
+        main(nil)
+    }
 }
