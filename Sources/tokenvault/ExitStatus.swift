@@ -16,6 +16,8 @@ enum ExitStatus {
         case .vaultBusy: 75           // EX_TEMPFAIL
         case .keyMissing, .keyWrong: 77 // EX_NOPERM
         case .verificationFailed: 1
+        case .interrupted: 130        // 128 + SIGINT, as shells report it
+        case .terminated: 143         // 128 + SIGTERM
         }
     }
 

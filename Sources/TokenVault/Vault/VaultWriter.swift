@@ -17,8 +17,8 @@ final class VaultWriter {
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
     private var arena = TextArena()
-    /// How many commits this writer has made; the pipeline watches it to move its tallies.
-    private(set) var commitCount = 0
+    /// The batches of the open transaction, in input order: handed back when it commits.
+    private var pending: [DurableBatch] = []
 
     init(vault: Vault, run: RunRecord, commitEvery: Int) throws {
         self.vault = vault
@@ -47,7 +47,9 @@ final class VaultWriter {
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
-    func write(_ batch: inout PreparedBatch) throws {
+    ///
+    /// - Returns: the batches made durable by a commit in this call, in input order.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
         try vault.guarded {
             if !inTransaction {
                 try vault.connection.execute("BEGIN IMMEDIATE")
@@ -78,8 +80,9 @@ final class VaultWriter {
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
+            pending.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
             rowsSinceCommit += batch.rows.count
-            if rowsSinceCommit >= commitEvery { try commit() }
+            return rowsSinceCommit >= commitEvery ? try commit() : []
         }
     }
 
@@ -149,8 +152,10 @@ final class VaultWriter {
     }
 
     /// Commits pending rows, with the token counter, in one transaction.
-    func commit() throws {
-        guard inTransaction else { return }
+    ///
+    /// - Returns: the batches this commit made durable, in input order.
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
         try vault.guarded {
             if insertedSinceCommit > 0 {
                 try vault.connection.run(
@@ -161,13 +166,15 @@ final class VaultWriter {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
-        commitCount += 1
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
     }
 
     /// Abandons pending rows (after a failure that must not leave half a batch).
     func rollback() {
         guard inTransaction else { return }
         try? vault.connection.execute("ROLLBACK")
+        pending.removeAll()
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
