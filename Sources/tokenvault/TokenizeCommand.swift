@@ -25,7 +25,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out = "./out"
 
-    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss'Z'>).", valueName: "id"))
+    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<random>). Reused with the same inputs it resumes an unfinished run, or leaves a completed one untouched; with other inputs it is refused.", valueName: "id"))
     var jobID: String?
 
     @Option(help: "Input format (default: from the file name, after stripping .gz).")
@@ -88,12 +88,17 @@ struct TokenizeCommand: ParsableCommand {
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
             let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
+            StopRequest.installHandlers()
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil).run()
             if !outcome.unknownColumns.isEmpty {
                 logger.warning("ignoring input columns that feed no field", metadata: [
                     "job_id": "\(request.jobID)", "columns": "\(outcome.unknownColumns.joined(separator: " "))"])
+            }
+            if outcome.alreadyCompleted {
+                if !reporting.quiet { print(RunSummary.alreadyCompleted(outcome)) }
+                return
             }
             if !reporting.quiet { print(RunSummary.text(outcome)) }
             if timings { RunSummary.printTimings(outcome) }

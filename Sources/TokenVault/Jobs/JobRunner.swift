@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 
@@ -64,6 +63,8 @@ public final class JobRunner {
 
         var outcomes: [FileOutcome] = []
         for file in files {
+            // SIGINT/SIGTERM: the file in progress stopped cleanly; the others wait for the next run.
+            if StopRequest.signal != nil { break }
             do {
                 outcomes.append(try process(file, vault: vault))
             } catch let error as TokenVaultError {
@@ -81,7 +82,8 @@ public final class JobRunner {
     }
 
     private func process(_ file: String, vault: Vault) throws -> FileOutcome {
-        let (sha256, bytes) = try JobRunner.hash(file)
+        let digest = try InputDigest.of(path: file)
+        let sha256 = digest.sha256
         if !force, let previous = try vault.completedRun(forSHA256: sha256) {
             logger.info("skipping a file already processed", metadata: ["file": "\(file)", "job_id": "\(previous)"])
             return FileOutcome(path: file, jobID: previous, status: .skipped(previousJobID: previous), outcome: nil, resumed: false)
@@ -98,7 +100,7 @@ public final class JobRunner {
         request.allowExpired = job.allowExpired
         request.maxRejectRate = job.maxRejectRate
         request.outputFormat = job.outputFormat
-        request.knownInputs = [(sha256, bytes)]
+        request.knownInputs = [digest]
         request.commitEvery = commitEvery
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"
@@ -114,21 +116,6 @@ public final class JobRunner {
         }
         if let archive = job.archiveDirectory { try move(file, to: job.resolve(archive)) }
         return FileOutcome(path: file, jobID: jobID, status: .processed, outcome: outcome, resumed: unfinished != nil)
-    }
-
-    /// The SHA-256 and size of a file's raw bytes: how the vault recognises a file it has seen.
-    static func hash(_ path: String) throws -> (String, Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TokenVaultError(.inputMissing, "cannot open input \(path)")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var bytes = 0
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            bytes += chunk.count
-        }
-        return (hasher.finalize().hexString, bytes)
     }
 
     /// Moves a processed file into the archive folder, never over another file.

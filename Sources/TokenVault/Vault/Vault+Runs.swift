@@ -14,13 +14,13 @@ extension Vault {
         }
     }
 
-    /// The job id of an unfinished run (crashed, or failed) of job `name` over a file with this
+    /// The job id of an unfinished run (crashed, failed or interrupted) of job `name` over a file with this
     /// content hash: run again under that id, its tokens are still reported new.
     public func unfinishedRun(jobName name: String, sha256: String) throws -> String? {
         try guarded {
             let statement = try connection.prepare("""
                 SELECT r.job_id FROM runs r JOIN run_inputs i ON i.run_id = r.id
-                WHERE i.sha256 = ?2 AND r.status IN ('running', 'failed')
+                WHERE i.sha256 = ?2 AND r.status IN ('running', 'failed', 'interrupted')
                   AND substr(r.job_id, 1, length(?1) + 1) = ?1 || '-'
                 ORDER BY r.id DESC LIMIT 1
                 """)
@@ -41,6 +41,31 @@ extension Vault {
                 if let id = statement.text(at: 0), let n = Int(id.dropFirst(prefix.count)) { highest = max(highest, n) }
             }
             return prefix + String(highest + 1)
+        }
+    }
+
+    /// What the vault recorded of a job id, if it ran before: how it ended and what it read.
+    struct PriorRun {
+        let status: String
+        let kind: String
+        /// The inputs' hashes in order, recorded when the run started (empty when it read
+        /// standard input, or ran before this was recorded).
+        let inputs: [InputDigest]
+        let report: ReconciliationReport?
+    }
+
+    /// The earlier run of a job id, if any.
+    func priorRun(jobID: String) throws -> PriorRun? {
+        try guarded {
+            let run = try connection.prepare("SELECT id, status, kind, report FROM runs WHERE job_id = ?")
+            run.bind(jobID, at: 1)
+            guard try run.step() else { return nil }
+            let inputs = try connection.prepare("SELECT sha256, bytes FROM run_inputs WHERE run_id = ? ORDER BY position")
+            inputs.bind(Int(run.int64(at: 0)), at: 1)
+            var digests: [InputDigest] = []
+            while try inputs.step() { digests.append(InputDigest(sha256: inputs.text(at: 0) ?? "", bytes: inputs.int(at: 1))) }
+            return PriorRun(status: run.text(at: 1) ?? "", kind: run.text(at: 2) ?? "", inputs: digests,
+                            report: run.text(at: 3).flatMap { try? ReconciliationReport.decode($0) })
         }
     }
 
