@@ -19,9 +19,14 @@ public enum StopRequest {
 
     private static let received = Atomic<Int32>(0)
 
-    /// Installs the handlers; call once, at the start of a command that writes a run.
+    /// Installs the handlers and unblocks both signals on the calling thread (a parent may
+    /// have started this process with them blocked); call once, on the main thread, at the start
+    /// of a command that writes a run.
     public static func installHandlers() {
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
         for number in [SIGINT, SIGTERM] {
+            sigaddset(&unblock, number)
             var action = sigaction()
             #if os(Linux)
             action.__sigaction_handler.sa_handler = { number in _ = StopRequest.received.compareExchange(expected: 0, desired: number, ordering: .relaxed) }
@@ -32,6 +37,7 @@ public enum StopRequest {
             sigemptyset(&action.sa_mask)
             sigaction(number, &action, nil)
         }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// The first stop signal received, if any.
