@@ -43,6 +43,9 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker queues for parsing, validation and crypto (default: all cores).", valueName: "n"))
     var concurrency: Int?
 
+    @Flag(help: "Create the vault (and, with no key given, its key file) when it does not exist; without it a missing vault is an error (66), so a typo never starts an empty vault.")
+    var createVault = false
+
     @Flag(help: "Accept cards whose expiry has passed.")
     var allowExpired = false
 
@@ -87,7 +90,7 @@ struct TokenizeCommand: ParsableCommand {
             request.commitEvery = commitEvery
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
-            let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
+            let vault = try Vault.open(vaultOptions.openOptions(create: createVault), logger: logger)
             StopRequest.installHandlers()
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,

@@ -49,6 +49,10 @@ public final class JobRunner {
     /// - Throws: `vaultBusy` at once when another `run` of this job holds its lock; key and vault
     ///   errors before any file is touched. Failures of single files are in the outcomes.
     public func run() throws -> [FileOutcome] {
+        // No vault by typo (SPEC §10): nothing, not even the lock file, is created for a missing one.
+        guard job.createVault || FileManager.default.fileExists(atPath: vaultPath) else {
+            throw TokenVaultError(.inputMissing, "no vault at \(vaultPath) (create it with `tokenvault init --vault \(vaultPath)`, or set \"create_vault\": true in \(job.path))")
+        }
         let folder = (vaultPath as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         // The lock comes first, so a second run exits at once, before waiting on anything.
@@ -57,7 +61,7 @@ public final class JobRunner {
         let keySource: MasterKeySource = job.masterKeyFile.map { .file(job.resolve($0)) }
             ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
         let vault = try Vault.open(
-            Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true), logger: logger)
+            Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: job.createVault), logger: logger)
         let files = InputGlob.expand(job.inputs.map(job.resolve))
         if files.isEmpty { logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs)"]) }
 

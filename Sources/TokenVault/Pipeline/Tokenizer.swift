@@ -143,7 +143,13 @@ public final class Tokenizer {
             ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
             ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
         ])
-        try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+        do {
+            try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+        } catch let error as TokenVaultError where failure != nil {
+            // A full disk or a removed folder: the run's own failure is the one to report; the
+            // vault holds the report (`tokenvault report JOB_ID`).
+            logger.error("cannot write the report file; the vault has it", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
+        }
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
             errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,

@@ -10,7 +10,7 @@ import Testing
     func workspaceWithCleanRun() throws -> TestWorkspace {
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "5", "--out", "big.csv.gz"]).status == 0)
-        let clean = try ws.run(["tokenize", "--vault", "clean.db", "--out", "clean"] + Self.tuning)
+        let clean = try ws.run(["tokenize", "--create-vault", "--vault", "clean.db", "--out", "clean"] + Self.tuning)
         #expect(clean.status == 0, "\(clean.stderr)")
         return ws
     }
@@ -105,7 +105,7 @@ import Testing
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
         var ids = Set<String>()
         for _ in 0..<2 {
-            let r = try ws.run(["tokenize", "--kind", "card", "in.csv.gz"])
+            let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz"])
             #expect(r.status == 0, "\(r.stderr)")
             let id = try #require(r.stdout.split(separator: " ").dropFirst().first).dropLast()
             #expect(id.wholeMatch(of: /card-\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}/) != nil, "\(id)")
@@ -119,7 +119,7 @@ import Testing
         let ws = try TestWorkspace()
         try ws.writeGzip("a.csv.gz", TestCards.csv((1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }))
         try ws.writeGzip("b.csv.gz", TestCards.csv((51...60).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }))
-        #expect(try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "R"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "R"]).status == 0)
         let files = ["out/R.results.csv.gz", "out/R.errors.csv.gz", "out/R.report.json"]
         func snapshot() throws -> [String] {
             try files.map { file in
@@ -131,19 +131,19 @@ import Testing
         let before = try snapshot()
         let tokensBefore = try ws.vaultTokens()
 
-        let other = try ws.run(["tokenize", "--kind", "card", "b.csv.gz", "--job-id", "R"])
+        let other = try ws.run(["tokenize", "--create-vault", "--kind", "card", "b.csv.gz", "--job-id", "R"])
         #expect(other.status == 64)
         #expect(other.stderr.contains("job id R was used for other input files"))
         #expect(try ws.vaultTokens() == tokensBefore, "nothing written to the vault")
         #expect(try FileManager.default.contentsOfDirectory(atPath: ws.path("out")).sorted() == files.map { ($0 as NSString).lastPathComponent }.sorted())
 
-        let stdin = try ws.run(["tokenize", "--kind", "card", "-", "--job-id", "R"], stdin: Data(try ws.readText(ws.path("a.csv.gz")).utf8))
+        let stdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "R"], stdin: Data(try ws.readText(ws.path("a.csv.gz")).utf8))
         #expect(stdin.status == 64)
 
-        let kind = try ws.run(["tokenize", "--kind", "bank-account", "a.csv.gz", "--job-id", "R"])
+        let kind = try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "a.csv.gz", "--job-id", "R"])
         #expect(kind.status == 64)
 
-        let same = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "R"])
+        let same = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "R"])
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.contains("Job R already completed over these inputs"))
         #expect(same.stdout.contains("outputs are untouched"))
@@ -168,7 +168,7 @@ import Testing
             }
         }
         // Reading standard input that stays open keeps it running with the vault open.
-        let running = try ws.start(["tokenize", "--kind", "card", "-", "--vault", "v.db", "--job-id", "core"],
+        let running = try ws.start(["tokenize", "--create-vault", "--kind", "card", "-", "--vault", "v.db", "--job-id", "core"],
                                    keepStdinOpen: true, launcher: launcher)
         defer {
             running.closeStdin()
@@ -193,5 +193,100 @@ import Testing
         let uidLine = try #require(status.split(separator: "\n").first { $0.hasPrefix("Uid:") })
         #expect(!uidLine.contains("\t0\t"), "the process runs as an ordinary user: \(uidLine)")
         #expect(info.st_uid == 0, "not dumpable: its /proc files belong to root")
+    }
+
+    @Test func aMissingVaultIsNeverCreatedByAccident() throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
+        try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
+        try ws.writePlain("jobs/j.json", #"{ "name": "j", "kind": "card", "inputs": ["*.csv.gz"], "vault": "typo.db" }"#)
+        let nothing = try FileManager.default.contentsOfDirectory(atPath: ws.root.path).sorted()
+        for command in [["tokenize", "--kind", "card", "in.csv.gz", "--vault", "typo.db"], ["run", "jobs/j.json"],
+                        ["report", "--vault", "typo.db"], ["keys", "status", "--vault", "typo.db"]] {
+            let r = try ws.run(command, environment: ["TOKENVAULT_MASTER_KEY": ""])
+            #expect(r.status == 66, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("typo.db"), "names the path")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: ws.root.path).sorted() == nothing, "\(command) created nothing")
+        }
+        let created = try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--vault", "new.db", "--create-vault"])
+        #expect(created.status == 0, "\(created.stderr)")
+        try ws.writePlain("jobs/k.json", #"{ "name": "k", "kind": "card", "inputs": ["*.csv.gz"], "vault": "job.db", "create_vault": true }"#)
+        #expect(try ws.run(["run", "jobs/k.json"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: ws.path("new.db")) && FileManager.default.fileExists(atPath: ws.path("job.db")))
+    }
+
+    /// Mounts a small tmpfs at `path` (root only; nil where mounting is not allowed).
+    func mountTmpfs(_ path: String, options: String) -> Bool {
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", options, "tmpfs", path]
+        mount.standardError = FileHandle.nullDevice
+        guard (try? mount.run()) != nil else { return false }
+        mount.waitUntilExit()
+        return mount.terminationStatus == 0
+    }
+
+    func unmount(_ path: String) {
+        let umount = Process()
+        umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+        umount.arguments = [path]
+        try? umount.run()
+        umount.waitUntilExit()
+    }
+
+    /// A full disk (the output folder on a 1 MB tmpfs): exit 74 naming the file, the vault
+    /// consistent with its committed rows reported, every token written in the vault; the same
+    /// job id finishes once there is room.
+    @Test func aFullDiskFailsCleanlyAndTheSameJobIDFinishes() throws {
+        let ws = try workspaceWithCleanRun()
+        guard mountTmpfs(ws.path("full"), options: "size=1m") else { return }
+        defer { unmount(ws.path("full")) }
+        #expect(try ws.run(["init"]).status == 0)
+        let full = try ws.run(["tokenize", "--out", "full"] + Self.tuning)
+        #expect(full.status == 74, "\(full.stderr)")
+        #expect(full.stderr.contains("full/J.results.csv.gz.part") && full.stderr.contains("No space left"), "\(full.stderr)")
+        _ = try expectEveryTokenInVault(ws, results: "full/J.results.csv.gz.part")
+        let ledger = try ws.run(["report", "J", "--format", "json"])
+        #expect(ledger.status == 0, "the vault reconciles: \(ledger.stdout)")
+        #expect(ledger.stdout.contains("\"failed\""))
+
+        unmount(ws.path("full"))
+        let finished = try ws.run(["tokenize", "--out", "full"] + Self.tuning)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(tokenSharingPattern(try ws.readCSV(ws.path("full/J.results.csv.gz")))
+                == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
+    }
+
+    /// A read-only output folder: 73 naming it, before the vault is touched.
+    @Test func aReadOnlyOutputFolderIsRefusedNamingIt() throws {
+        let ws = try TestWorkspace()
+        guard mountTmpfs(ws.path("ro"), options: "ro,size=64k") else { return }
+        defer { unmount(ws.path("ro")) }
+        try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
+        #expect(try ws.run(["init"]).status == 0)
+        let r = try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--out", "ro", "--job-id", "ro"])
+        #expect(r.status == 73, "\(r.stderr)")
+        #expect(r.stderr.contains("ro/ro.results.csv.gz.part"))
+        #expect(try ws.vaultTokens().isEmpty)
+    }
+
+    /// The output folder removed during a run: 73/74 naming the path, the run recorded failed,
+    /// and the same job id finishes it.
+    @Test func aRemovedOutputFolderFailsCleanlyAndTheSameJobIDFinishes() throws {
+        let ws = try workspaceWithCleanRun()
+        #expect(try ws.run(["init"]).status == 0)
+        let running = try ws.start(["tokenize", "--out", "gone"] + Self.tuning)
+        #expect(ws.waitUntil(running) { (ws.committedTokenCount() ?? 0) > 0 })
+        try FileManager.default.removeItem(atPath: ws.path("gone"))
+        let failed = running.wait()
+        #expect(failed.status == 73 || failed.status == 74, "\(failed.stderr)")
+        #expect(failed.stderr.contains("gone/J."), "\(failed.stderr)")
+        let ledger = try ws.run(["report", "J", "--format", "json"])
+        #expect(ledger.status == 0 && ledger.stdout.contains("\"failed\""), "\(ledger.stdout)")
+        let finished = try ws.run(["tokenize", "--out", "gone"] + Self.tuning)
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(tokenSharingPattern(try ws.readCSV(ws.path("gone/J.results.csv.gz")))
+                == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
     }
 }
