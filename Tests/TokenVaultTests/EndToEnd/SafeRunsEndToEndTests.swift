@@ -289,4 +289,26 @@ import Testing
         #expect(tokenSharingPattern(try ws.readCSV(ws.path("gone/J.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
     }
+
+    /// `run` stopped by SIGTERM: 143, the file not archived, and the next `run` resumes it.
+    @Test func aJobStoppedBySIGTERMIsResumedByTheNextRun() throws {
+        let ws = try TestWorkspace()
+        for folder in ["jobs", "incoming"] { try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true) }
+        try ws.writePlain("jobs/n.json", #"{ "name": "n", "kind": "card", "inputs": ["incoming/*.csv.gz"], "create_vault": true, "archive_dir": "done" }"#)
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "7", "--out", "incoming/big.csv.gz"]).status == 0)
+        let running = try ws.start(["run", "jobs/n.json", "--concurrency", "2", "--commit-every", "5000"])
+        #expect(ws.waitUntil(running) { (ws.committedTokenCount() ?? 0) > 0 })
+        running.signal(SIGTERM)
+        let stopped = running.wait()
+        #expect(stopped.status == 143, "\(stopped.stderr)")
+        let id = "n-\(Timestamp.compact(Date()).prefix(8))-1"
+        #expect(try ws.readReport(id, out: "out/n").status == .interrupted)
+        #expect(FileManager.default.fileExists(atPath: ws.path("incoming/big.csv.gz")), "not archived")
+        _ = try expectEveryTokenInVault(ws, results: "out/n/\(id).results.csv.gz.part")
+        let resumed = try ws.run(["run", "jobs/n.json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Resumed: Job \(id)"))
+        #expect(try ws.readReport(id, out: "out/n").counts.rows == 60000)
+        #expect(FileManager.default.fileExists(atPath: ws.path("done/big.csv.gz")))
+    }
 }
