@@ -60,12 +60,14 @@ public final class Tokenizer {
         let wall = Stopwatch()
         let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
         if let digests {
-            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, digests).map { ($0, $1.sha256, $1.bytes) })
+            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, digests).map {
+                PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
+            })
         }
         if run.resumed {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try VaultWriter(vault: vault, run: run, commitEvery: request.commitEvery)
+        let writer = try vault.makeWriter(run: run, commitEvery: request.commitEvery)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress)
@@ -175,7 +177,7 @@ public final class Tokenizer {
     /// nil when it is unfinished and resumes.
     ///
     /// - Throws: `usage`, before anything is written.
-    private func checkReuse(of prior: Vault.PriorRun, digests: [InputDigest]?) throws -> TokenizeOutcome? {
+    private func checkReuse(of prior: PriorRun, digests: [InputDigest]?) throws -> TokenizeOutcome? {
         let id = request.jobID
         guard prior.kind == request.kind.rawValue else {
             throw TokenVaultError(.usage, "job id \(id) was used for \(prior.kind) rows; pick another job id")

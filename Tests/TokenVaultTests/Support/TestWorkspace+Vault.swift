@@ -1,8 +1,17 @@
 import Foundation
 @testable import TokenVault
 
-/// Looking into a vault and into outputs a killed run left, for the SPEC §10 tests.
+/// Looking into a vault, and into the outputs a killed run left (SPEC §10 tests).
 extension TestWorkspace {
+    /// The vault's live-token counter, read without a key through the store (nil while the
+    /// vault does not exist yet or cannot be read).
+    func liveTokens(vault: String) -> Int? {
+        let options = VaultStoreOptions(location: VaultLocation(vault))
+        guard let type = try? options.location.storeType(), (try? type.exists(options)) == true,
+              let store = try? type.openExisting(options, readOnly: true) else { return nil }
+        return try? store.liveTokenCount()
+    }
+
     /// Every token the vault holds, deleted ones included.
     func vaultTokens(_ vault: String = "vault.db") throws -> Set<String> {
         let connection = try SQLiteConnection(path: path(vault), create: false)
@@ -15,10 +24,8 @@ extension TestWorkspace {
     }
 
     /// Tokens committed so far (the vault's live counter), or nil while the vault cannot be read.
-    func committedTokenCount(_ vault: String = "vault.db") -> Int64? {
-        guard FileManager.default.fileExists(atPath: path(vault)),
-              let connection = try? SQLiteConnection(path: path(vault), create: false) else { return nil }
-        return try? connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'live_tokens'")
+    func committedTokenCount(_ vault: String = "vault.db") -> Int? {
+        liveTokens(vault: path(vault))
     }
 
     /// The complete lines of a gzip output that a killed process may have left torn: what any
