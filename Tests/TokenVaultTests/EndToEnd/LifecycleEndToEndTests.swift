@@ -192,7 +192,7 @@ import Testing
         #expect(audit.status == 0)
         let records = try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as! [[String: Any]]
         let commands = records.map { $0["command"] as! String }
-        #expect(commands == ["tokenize", "--create-vault", "detokenize", "keys rotate", "keys reencrypt", "delete"])
+        #expect(commands == ["tokenize", "detokenize", "keys rotate", "keys reencrypt", "delete"])
         let details = records.map { $0["details"] as! [String: String] }
         #expect(details[0]["new"] == "1" && details[0]["rejected"] == "1" && records[0]["job_id"] as? String == "t")
         #expect(details[1]["detokenized"] == "1" && details[1]["errors"] == "1")
