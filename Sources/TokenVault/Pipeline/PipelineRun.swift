@@ -188,6 +188,14 @@ final class PipelineRun: @unchecked Sendable {
         let resolved = batch
         workers[batch.sequence % workers.count].async { [self] in
             let watch = ThreadCPUClock()
+            do {
+                try checkBindings(resolved)
+            } catch {
+                // Its output is never released, so no later batch's is either (input order).
+                fail(error)
+                slots.signal()
+                return
+            }
             let (results, errors) = formatter.format(resolved)
             let formatted = FormattedBatch(
                 rows: resolved.rows.count, results: GzipMember.compress(results, level: 1),
@@ -195,6 +203,14 @@ final class PipelineRun: @unchecked Sendable {
             lock.withLock { stageTimes.format += watch.seconds }
             gate.hold(resolved.sequence, formatted)
             slots.signal()
+        }
+    }
+
+    /// Every record a row matched by fingerprint must be that row's instrument (on a worker).
+    private func checkBindings(_ batch: PreparedBatch) throws {
+        for (row, resolution) in zip(batch.rows, batch.resolutions) {
+            guard let matched = resolution.matched, let token = resolution.token, let instrument = row.instrument else { continue }
+            try crypto.checkBinding(of: instrument.fingerprint, to: token, kind: request.kind, sealed: matched.sealed, dataKey: matched.dataKey)
         }
     }
 

@@ -35,6 +35,7 @@ extension SQLiteVaultStore {
     }
 
     func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws {
+        try fileIdentity?.check()
         try SQLiteError.guarded {
             try connection.transaction {
                 try connection.run("UPDATE runs SET status = ?, finished_at = ?, tokens_after = ?, report = ? WHERE id = ?",
