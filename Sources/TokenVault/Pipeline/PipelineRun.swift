@@ -231,7 +231,7 @@ final class PipelineRun: @unchecked Sendable {
 
     /// On the output queue, in input order.
     private func appendOutput(_ batch: FormattedBatch) {
-        // After a failed write (a full disk) nothing more is appended: the file ends at whole batches.
+        // After a failed write (a full disk) nothing more is appended to either file.
         guard batch.rows > 0, !outputFailed else { return }
         let watch = ThreadCPUClock()
         do {
