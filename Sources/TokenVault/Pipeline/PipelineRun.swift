@@ -40,6 +40,8 @@ final class PipelineRun: @unchecked Sendable {
 
     /// Per-input hash and size, in input order (reader thread only).
     private(set) var inputs: [ReconciliationReport.Input] = []
+    /// Rows written over time, for the report's throughput chart; set when `execute` returns.
+    private(set) var progressSamples: [ReconciliationReport.ProgressSample] = []
 
     /// A batch's output, compressed, on its way to the files.
     private struct FormattedBatch: Sendable {
@@ -94,6 +96,7 @@ final class PipelineRun: @unchecked Sendable {
     /// Runs every input through; returns the first failure, if any.
     func execute() -> TokenVaultError? {
         let clock = ProgressClock(observer: progress) { [self] in lock.withLock { rowsDone } }
+        let sampler = ThroughputSampler { [self] in lock.withLock { rowsDone } }
         var sequence = 0
         var readWatch = ThreadCPUClock()
         var readSeconds = 0.0
@@ -150,6 +153,7 @@ final class PipelineRun: @unchecked Sendable {
         // The gate has passed every committed batch on; let the files take them.
         outputQueue.sync {}
         clock.stop()
+        progressSamples = sampler.stop()
         lock.withLock { stageTimes.read = readSeconds }
         return lock.withLock { failure }
     }

@@ -47,10 +47,11 @@ public final class Tokenizer {
         let resultsPath = "\(base).results.\(request.outputFormat.fileExtension)"
         let errorsPath = "\(base).errors.\(request.outputFormat.fileExtension)"
         let reportPath = "\(base).report.json"
+        let htmlReportPath = "\(base).report.html"
         // A rerun under the same job id replaces everything an earlier attempt left.
         // A symlink planted at an output name is refused (73), not silently removed.
-        for path in [resultsPath, errorsPath, reportPath] { try OutputFile.checkTarget(path) }
-        for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
+        for path in [resultsPath, errorsPath, reportPath, htmlReportPath] { try OutputFile.checkTarget(path) }
+        for stale in [resultsPath, errorsPath, reportPath, htmlReportPath] { unlink(stale) }
         let resultsFile = try OutputFile(path: resultsPath)
         let errorsFile = try OutputFile(path: errorsPath)
         let formatter = ResultFormatter(
@@ -108,8 +109,9 @@ public final class Tokenizer {
             input.rows = tally.rowsByInput[index] ?? 0
             return input
         }
+        var renamed = false
         func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
-            ReconciliationReport(
+            var report = ReconciliationReport(
                 jobID: request.jobID, kind: request.kind, status: Self.status(failure),
                 startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
                 durationSeconds: (timings.wall * 1000).rounded() / 1000,
@@ -119,11 +121,15 @@ public final class Tokenizer {
                 byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
                 vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
                 failure: failure?.message)
+            report.errorsByField = tally.errorsByField.filter { $0.value > 0 }
+            report.provenance = .current(masterKeyID: vault.masterKeyIdentifier)
+            report.progress = pipeline.progressSamples
+            report.outputs = recordedOutputs(resultsPath: renamed ? resultsPath : resultsFile.partialPath, formats: formats)
+            return report
         }
 
         // Outputs get their final names first; the vault then records the run. Should that
         // fail, the outputs go back to their temporary names: nothing looks complete that is not.
-        var renamed = false
         if failure == nil {
             do {
                 try resultsFile.complete()
@@ -155,10 +161,11 @@ public final class Tokenizer {
         ])
         do {
             try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+            try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
         } catch let error as TokenVaultError where failure != nil {
             // A full disk or a removed folder: the run's own failure is the one to report; the
             // vault holds the report (`tokenvault report JOB_ID`).
-            logger.error("cannot write the report file; the vault has it", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
+            logger.error("cannot write the report files; the vault has the report", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
         }
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
@@ -203,5 +210,15 @@ public final class Tokenizer {
             report: report, resultsPath: "\(base).results.\(request.outputFormat.fileExtension)",
             errorsPath: "\(base).errors.\(request.outputFormat.fileExtension)", reportPath: "\(base).report.json",
             timings: StageTimings(), failure: nil, unknownColumns: [], alreadyCompleted: true)
+    }
+
+    /// The results file as written (absolute path, SHA-256) and how the inputs were read.
+    private func recordedOutputs(resultsPath: String, formats: [InputFormat]) -> ReconciliationReport.RecordedOutputs? {
+        guard let digest = try? FileDigest.sha256(path: resultsPath) else { return nil }
+        return ReconciliationReport.RecordedOutputs(
+            results: .init(path: URL(fileURLWithPath: resultsPath).standardizedFileURL.path, sha256: digest.hex, bytes: digest.bytes),
+            inputFormats: formats.map(\.rawValue),
+            delimiter: String(decoding: [request.delimiter], as: UTF8.self),
+            columnMap: Dictionary(request.columnMap.map { ($0.field, $0.column) }, uniquingKeysWith: { _, last in last }))
     }
 }
