@@ -120,7 +120,7 @@ import Testing
         try ws.writeGzip("a.csv.gz", TestCards.csv((1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }))
         try ws.writeGzip("b.csv.gz", TestCards.csv((51...60).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }))
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "R"]).status == 0)
-        let files = ["out/R.results.csv.gz", "out/R.errors.csv.gz", "out/R.report.json"]
+        let files = ["out/R.results.csv.gz", "out/R.errors.csv.gz", "out/R.report.json", "out/R.report.html"]
         func snapshot() throws -> [String] {
             try files.map { file in
                 let attributes = try FileManager.default.attributesOfItem(atPath: ws.path(file))
