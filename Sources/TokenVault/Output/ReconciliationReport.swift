@@ -8,6 +8,8 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
         case completed
         case failed
+        /// Stopped by SIGINT or SIGTERM: the counts are the committed rows; resumable.
+        case interrupted
     }
 
     public struct Input: Codable, Sendable, Equatable {
