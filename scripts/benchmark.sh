@@ -21,7 +21,7 @@ echo "input: $input ($(du -h "$input" | cut -f1)), $(nproc) cores"
 sqlite_run() {
   rm -rf bench/vault.db bench/vault.db-* bench/vault.db.key bench/out
   echo "== SQLite vault"
-  "$bin" tokenize --kind "$kind" "$input" --vault bench/vault.db --out bench/out --job-id bench --timings --quiet --no-progress 2>&1 \
+  "$bin" tokenize --kind "$kind" "$input" --vault bench/vault.db --create-vault --out bench/out --job-id bench --timings --quiet --no-progress 2>&1 \
     | grep -E '^(timings|stage)'
   echo "vault: $(du -h bench/vault.db | cut -f1)"
 }

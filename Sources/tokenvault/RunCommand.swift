@@ -22,20 +22,27 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: .hidden) var commitEvery = 250_000
 
+    func validate() throws {
+        try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
+        try OptionRange.check(commitEvery, OptionRange.commitEvery, "--commit-every")
+    }
+
     func run() throws {
         let logger = reporting.makeLogger()
-        try ExitStatus.run {
+        try ExitStatus.run(finishing: logger) {
             let job = try JobFile.load(jobFile)
             let runner = JobRunner(
                 job: job, force: force, concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
                 environment: ProcessInfo.processInfo.environment, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil)
             runner.commitEvery = commitEvery
+            StopRequest.installHandlers()
             let outcomes = try runner.run()
             var firstFailure: TokenVaultError?
             for file in outcomes {
                 switch file.status {
                 case .processed:
+                    if let outcome = file.outcome { RunSummary.warnUnknownColumns(outcome, jobID: outcome.report.jobID, logger: logger) }
                     if !reporting.quiet, let outcome = file.outcome {
                         print((file.resumed ? "Resumed: " : "") + RunSummary.text(outcome))
                     }
@@ -49,6 +56,8 @@ struct RunCommand: ParsableCommand {
                 }
             }
             if !reporting.quiet && outcomes.isEmpty { print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).") }
+            // A stop signal decides the exit status (130/143), whatever else failed before it.
+            if let signal = StopRequest.signal { throw StopRequest.error(signal) }
             if let firstFailure { throw firstFailure }
         }
     }

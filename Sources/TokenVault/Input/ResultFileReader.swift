@@ -6,6 +6,10 @@ final class ResultFileReader {
         let row: Int
         let status: String
         let token: String
+        /// `brand` for cards, `country` for bank accounts.
+        let group: String
+        /// Cards: `MM/YY`, or empty.
+        let expiry: String
     }
 
     private let reader: RecordReader
@@ -25,7 +29,7 @@ final class ResultFileReader {
         self.inputPath = inputPath
         reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
         if format == .csv {
-            let header = try reader.readHeader() ?? []
+            let header = try reader.readHeader()
             for (index, name) in header.enumerated() { columns[name] = index }
             guard columns["row"] != nil, columns["status"] != nil, columns["token"] != nil else {
                 throw TokenVaultError(.inputData, "\(path) is not a tokenvault result file (no row, status and token columns)")
@@ -55,7 +59,8 @@ final class ResultFileReader {
                         continue
                     }
                     guard let row = values["row"].flatMap({ Int($0) }) else { continue }
-                    buffered.append(Row(row: row, status: values["status"] ?? "", token: values["token"] ?? ""))
+                    buffered.append(Row(row: row, status: values["status"] ?? "", token: values["token"] ?? "",
+                                        group: values["brand"] ?? values["country"] ?? "", expiry: values["expiry"] ?? ""))
                 }
             }
         }

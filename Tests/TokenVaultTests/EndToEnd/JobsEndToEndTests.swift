@@ -16,6 +16,7 @@ import Testing
               "kind": "card",
               "inputs": ["incoming/*.csv.gz"],
               "vault": "\(try ws.vault("vault.db"))",
+              "create_vault": true,
               "output": { "dir": "out/nightly", "format": "csv" },
               "policy": \(policy)\(archive ? #", "archive_dir": "processed""# : "")\(extra)
             }
@@ -200,7 +201,7 @@ import Testing
     func verifyPassesHonestResultsAndCatchesTampering(vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "500", "--seed", "12", "--out", "in.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "card", "--input", "in.csv.gz", "--results", "out/v.results.csv.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -245,7 +246,7 @@ import Testing
     func verifyProvesBankAccountResultsToo(vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "800", "--seed", "13", "--out", "in.jsonl.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "out/b.results.jsonl.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -261,7 +262,7 @@ import Testing
     func aVaultThatLostATokenDoesNotReconcile(vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("in.csv.gz", cards(1...20))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["report"]).status == 0)
         // Simulate damage: a record vanishes behind the tool's back.
         try ws.vaultSQL("DELETE FROM instruments WHERE id = 1")

@@ -50,7 +50,7 @@ struct PostgreSQLEndToEndTests {
             try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
             try ws.writePlain("jobs/nightly.json", """
-                { "name": "nightly", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "\(url)",
+                { "name": "nightly", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "\(url)", "create_vault": true,
                   "output": { "dir": "out", "format": "csv" } }
                 """)
             #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "8", "--out", "incoming/big.csv.gz"]).status == 0)
@@ -105,7 +105,7 @@ struct PostgreSQLEndToEndTests {
     @Test func noKeyFileBesideAURL() throws {
         let ws = try TestWorkspace(vault: .postgreSQL)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
-        let refused = try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let refused = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(refused.status == 77)
         #expect(try ws.run(["report"], environment: ["TOKENVAULT_MASTER_KEY": ""]).status == 66, "no vault was created")
         #expect(try FileManager.default.contentsOfDirectory(atPath: ws.root.path).filter { $0.hasSuffix(".key") }.isEmpty)
@@ -142,7 +142,7 @@ struct VaultCopyEndToEndTests {
         let server = try TestWorkspace(vault: .postgreSQL)
         let url = try server.vault("copy")
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "30000", "--seed", "51", "--out", "s.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
         // Tombstones and a second data key travel too.
         let tokens = try ws.readCSV(ws.path("out/t.results.csv.gz")).compactMap { $0["token"] }.filter { !$0.isEmpty }
         try ws.writePlain("del.csv", "token\n" + tokens.prefix(25).joined(separator: "\n") + "\n")

@@ -40,6 +40,7 @@ enum PostgresTestServer {
     }
 }
 
+/// Looking into a vault, and into the outputs a killed run left (SPEC §10 tests).
 extension TestWorkspace {
     /// The `--vault` value for vault `name`: the file in this workspace, or a fresh database.
     func vault(_ name: String) throws -> String {
@@ -72,7 +73,7 @@ extension TestWorkspace {
     /// vault does not exist yet or cannot be read).
     func liveTokens(vault name: String = "vault.db") -> Int? {
         guard let vault = try? vault(name) else { return nil }
-        let options = VaultStoreOptions(location: VaultLocation(vaultKind == .sqlite ? path(vault) : vault))
+        let options = VaultStoreOptions(location: VaultLocation(vaultKind == .sqlite && !vault.hasPrefix("/") ? path(vault) : vault))
         guard let type = try? options.location.storeType(), (try? type.exists(options)) == true,
               let store = try? type.openExisting(options, readOnly: true) else { return nil }
         return try? store.liveTokenCount()
@@ -145,5 +146,50 @@ extension TestWorkspace {
             i += 1
         }
         return out
+    }
+
+    /// Every token the vault holds, deleted ones included.
+    func vaultTokens(_ vault: String = "vault.db") throws -> Set<String> {
+        if vaultKind == .postgreSQL {
+            let result = try PostgreSQLConnection(url: try self.vault(vault)).query("SELECT token::text FROM instruments")
+            return Set((0..<result.rowCount).compactMap { result.text($0, 0) })
+        }
+        let connection = try SQLiteConnection(path: path(vault), create: false)
+        let statement = try connection.prepare("SELECT token FROM instruments")
+        var tokens = Set<String>()
+        while try statement.step() {
+            if let token = statement.withBlob(at: 0, { Token(storedBytes: $0) }) { tokens.insert(token.description) }
+        }
+        return tokens
+    }
+
+    /// Tokens committed so far (the vault's live counter), or nil while the vault cannot be read.
+    func committedTokenCount(_ vault: String = "vault.db") -> Int? {
+        liveTokens(vault: vault)
+    }
+
+    /// The complete lines of a gzip output that a killed process may have left torn: what any
+    /// reader of the file can see, up to the first damaged byte.
+    func readCompleteLines(_ path: String) throws -> [String] {
+        let source = try InputSource(path: path)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            guard let n = try? buffer.withUnsafeMutableBytes({ try source.read(into: $0) }), n > 0 else { break }
+            out += buffer[0..<n]
+        }
+        guard let lastNewline = out.lastIndex(of: 0x0A) else { return [] }
+        return String(decoding: out[...lastNewline], as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Waits (polling, at most `seconds`) until `condition` holds or the process ends.
+    @discardableResult
+    func waitUntil(_ running: RunningProcess, seconds: Double = 60, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && running.process.isRunning {
+            if condition() { return true }
+            usleep(5_000)
+        }
+        return condition()
     }
 }

@@ -9,14 +9,15 @@ extension PostgreSQLVaultStore {
         guard !tokens.isEmpty else { return [] }
         return try PostgreSQLError.guarded {
             let result = try connection.query("""
-                SELECT t.ord, i.kind, i.sealed, i.data_key, i.deleted_at
+                SELECT t.ord, i.kind, i.sealed, i.data_key, i.deleted_at, i.created_run, i.created_input, i.created_row
                 FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, ord) JOIN instruments i ON i.token = t.token
                 """, [PostgreSQLArray.plain(tokens.map(\.description))])
             var records = [InstrumentRecord?](repeating: nil, count: tokens.count)
             for row in 0..<result.rowCount {
                 records[result.int(row, 0) - 1] = InstrumentRecord(
                     kind: InstrumentKind(storedValue: result.int(row, 1)), sealed: result.bytea(row, 2),
-                    dataKey: result.int(row, 3), deletedAt: result.text(row, 4))
+                    dataKey: result.int(row, 3), deletedAt: result.text(row, 4),
+                    createdRun: result.int64(row, 5), createdInput: result.int(row, 6), createdRow: result.int(row, 7))
             }
             return records
         }

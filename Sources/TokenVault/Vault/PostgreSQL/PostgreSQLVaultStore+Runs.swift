@@ -63,9 +63,20 @@ extension PostgreSQLVaultStore {
         try PostgreSQLError.guarded {
             try connection.query("""
                 SELECT r.job_id FROM runs r JOIN run_inputs i ON i.run_id = r.id
-                WHERE i.sha256 = $2 AND r.status IN ('running', 'failed') AND left(r.job_id, length($1) + 1) = $1 || '-'
+                WHERE i.sha256 = $2 AND r.status IN ('running', 'failed', 'interrupted') AND left(r.job_id, length($1) + 1) = $1 || '-'
                 ORDER BY r.id DESC LIMIT 1
                 """, [name, sha256]).text(0, 0)
+        }
+    }
+
+    func priorRun(jobID: String) throws -> PriorRun? {
+        try PostgreSQLError.guarded {
+            let run = try connection.query("SELECT id, status, kind, report FROM runs WHERE job_id = $1", [jobID])
+            guard run.rowCount == 1 else { return nil }
+            let inputs = try connection.query("SELECT sha256, bytes FROM run_inputs WHERE run_id = $1 ORDER BY position", [run.text(0, 0)])
+            return PriorRun(status: run.text(0, 1) ?? "", kind: run.text(0, 2) ?? "",
+                            inputs: (0..<inputs.rowCount).map { InputDigest(sha256: inputs.text($0, 0) ?? "", bytes: inputs.int($0, 1)) },
+                            report: run.text(0, 3).flatMap { try? ReconciliationReport.decode($0) })
         }
     }
 

@@ -32,7 +32,6 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     private var copy: [UInt8] = []
     /// The batch index of the first row of each fingerprint, reused.
     private var first: [Fingerprint: Int] = [:]
-    private(set) var commitCount = 0
 
     private static let copyHeader: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
     /// Columns of the staging table, in COPY order.
@@ -64,7 +63,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         copy.reserveCapacity(1 << 20)
     }
 
-    func write(_ batch: inout PreparedBatch) throws {
+    /// - Returns: this batch, durable: each batch is its own transaction.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
         try PostgreSQLError.guarded {
             if !inTransaction {
                 let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
@@ -83,6 +83,7 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             }
             resolve(&batch, conflicts: conflicts)
             try commit(inserted: inserted)
+            return [DurableBatch(sequence: batch.sequence, tally: batch.tally)]
         }
     }
 
@@ -133,12 +134,14 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         var token: Token
         var alias: String?
         var mine: Bool
+        /// The record as sealed: the pipeline checks it is the instrument the fingerprint names.
+        var matched: MatchedRecord
     }
 
     /// The vault's record for every staged row that was not inserted now, by input row.
     private func readConflicts(inputIndex: Int) throws -> [Int: Conflict] {
         let result = try connection.query("""
-            SELECT s.row, i.token, i.alias, i.created_run, i.created_input, i.created_row
+            SELECT s.row, i.token, i.alias, i.created_run, i.created_input, i.created_row, i.sealed, i.data_key
             FROM tokenvault_staging s JOIN instruments i ON i.fingerprint = s.fingerprint
             WHERE i.token <> s.token
             """, binary: true)
@@ -152,7 +155,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             let alias = result.isNull(index, 2) ? nil : result.withBytes(index, 2) { String(decoding: $0, as: UTF8.self) }
             let mine = result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(inputIndex)
                 && result.binaryInteger(index, 5) == Int64(row)
-            conflicts[row] = Conflict(token: token, alias: alias, mine: mine)
+            let sealed = result.withBytes(index, 6) { Array($0) }
+            conflicts[row] = Conflict(token: token, alias: alias, mine: mine,
+                                      matched: MatchedRecord(sealed: sealed, dataKey: Int(result.binaryInteger(index, 7))))
         }
         return conflicts
     }
@@ -161,8 +166,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     private func resolve(_ batch: inout PreparedBatch, conflicts: [Int: Conflict]) {
         var resolutions: [Resolution] = []
         resolutions.reserveCapacity(batch.rows.count)
-        /// The alias the vault holds for each first occurrence's token.
+        /// The alias the vault holds for each first occurrence's token, and its record.
         var storedAliases: [Int: String?] = [:]
+        var matches: [Int: MatchedRecord] = [:]
         var newCount = 0, existingCount = 0
         for (index, row) in batch.rows.enumerated() {
             guard let instrument = row.instrument, let firstIndex = first[instrument.fingerprint] else {
@@ -173,8 +179,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             if firstIndex == index {
                 if let conflict = conflicts[row.row] {
                     storedAliases[index] = conflict.alias
+                    matches[index] = conflict.matched
                     resolutions.append(Resolution(status: conflict.mine ? .new : .existing, token: conflict.token,
-                                                  storedAlias: conflict.alias == alias ? nil : conflict.alias))
+                                                  storedAlias: conflict.alias == alias ? nil : conflict.alias, matched: conflict.matched))
                     if conflict.mine { newCount += 1 } else { existingCount += 1 }
                 } else {
                     storedAliases[index] = alias
@@ -183,8 +190,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 }
             } else {
                 let stored = storedAliases[firstIndex] ?? nil
+                // A repeat matched the first occurrence's record: the vault's, or the one just inserted.
+                let matched = matches[firstIndex] ?? batch.rows[firstIndex].instrument.map {
+                    MatchedRecord(sealed: Array($0.sealed), dataKey: keys.activeDataKey)
+                }
                 resolutions.append(Resolution(status: .existing, token: resolutions[firstIndex].token,
-                                              storedAlias: stored == alias ? nil : stored))
+                                              storedAlias: stored == alias ? nil : stored, matched: matched))
                 existingCount += 1
             }
         }
@@ -198,12 +209,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         try connection.execute(
             (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
         inTransaction = false
-        commitCount += 1
     }
 
-    func commit() throws {
-        guard inTransaction else { return }
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
         try PostgreSQLError.guarded { try commit(inserted: 0) }
+        return []
     }
 
     func rollback() {

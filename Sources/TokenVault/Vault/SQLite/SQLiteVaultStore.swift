@@ -8,12 +8,15 @@ final class SQLiteVaultStore: VaultStore {
     let path: String
     let connection: SQLiteConnection
     private let options: VaultStoreOptions
+    /// The file opened, so a deleted or replaced vault file is noticed before work is reported.
+    let fileIdentity: SQLiteFileIdentity?
 
     init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
         self.location = .sqlite(path: path)
         self.path = path
         self.connection = connection
         self.options = options
+        fileIdentity = SQLiteFileIdentity(path: path)
     }
 
     static func path(_ options: VaultStoreOptions) -> String {
@@ -53,7 +56,7 @@ final class SQLiteVaultStore: VaultStore {
     static func create(_ options: VaultStoreOptions, genesis: VaultGenesis) throws -> SQLiteVaultStore {
         let path = path(options)
         // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
         }
