@@ -23,12 +23,14 @@ let package = Package(
         // C system libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         // All the logic: input → validation → vault → pipeline → output, plus jobs.
         .target(
             name: "TokenVault",
             dependencies: [
                 "CSQLite",
                 "CZlib",
+                "CGPGME",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
