@@ -18,8 +18,9 @@ final class PipelineRun: @unchecked Sendable {
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
     private let outputQueue = DispatchQueue(label: "tokenvault.output")
     private let writer: Confined<any InstrumentWriter>
-    private let resultsFile: Confined<OutputFile>
-    private let errorsFile: Confined<OutputFile>
+    private let resultsFile: Confined<OutputChain>
+    private let errorsFile: Confined<OutputChain>
+    private let openPGP: OpenPGPSession
     private let slotCount: Int
     private let slots: DispatchSemaphore
     private var toWriter: InOrderDelivery<PreparedBatch>!
@@ -44,8 +45,8 @@ final class PipelineRun: @unchecked Sendable {
     }
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
-         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputFile,
-         errorsFile: OutputFile, progress: (any ProgressObserver)?) {
+         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
+         errorsFile: OutputChain, openPGP: OpenPGPSession, progress: (any ProgressObserver)?) {
         self.request = request
         self.formats = formats
         self.mapping = mapping
@@ -53,6 +54,7 @@ final class PipelineRun: @unchecked Sendable {
         self.crypto = crypto
         self.formatter = formatter
         self.progress = progress
+        self.openPGP = openPGP
         let count = max(1, request.concurrency)
         workers = (0..<count).map { DispatchQueue(label: "tokenvault.worker.\($0)") }
         self.writer = Confined(writer)
@@ -85,7 +87,7 @@ final class PipelineRun: @unchecked Sendable {
         for (inputIndex, path) in request.inputs.enumerated() where !hasFailed {
             let format = formats[inputIndex]
             let source: InputSource
-            do { source = try InputSource(path: path) } catch { fail(error); break }
+            do { source = try InputSource(path: path, openPGP: openPGP) } catch { fail(error); break }
             defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in

@@ -24,6 +24,8 @@ public struct TokenizeRequest: Sendable {
     public var batchSize = 4096
     /// Rows per vault transaction.
     public var commitEvery = 250_000
+    /// OpenPGP inputs (keys, a required signature) and encrypted outputs (SPEC §11).
+    public var openPGP = OpenPGPSettings()
     /// The inputs' content hashes and sizes when known before the run (jobs hash first), recorded
     /// at the start so that a crashed run can be recognised and resumed.
     public var knownInputs: [(sha256: String, bytes: Int)]?

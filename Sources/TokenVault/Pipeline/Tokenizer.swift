@@ -40,13 +40,16 @@ public final class Tokenizer {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the output folder \(directory)")
         }
         let base = (directory as NSString).appendingPathComponent(request.jobID)
-        let resultsPath = "\(base).results.\(request.outputFormat.fileExtension)"
-        let errorsPath = "\(base).errors.\(request.outputFormat.fileExtension)"
+        // The keys stay open for the run; a temporary keyring goes when it ends.
+        let openPGP = OpenPGPSession(settings: request.openPGP)
+        defer { openPGP.close() }
+        let resultsPath = OutputChain.path("\(base).results.\(request.outputFormat.fileExtension)", openPGP: openPGP)
+        let errorsPath = OutputChain.path("\(base).errors.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let reportPath = "\(base).report.json"
         // A rerun under the same job id replaces everything an earlier attempt left.
         for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
-        let resultsFile = try OutputFile(path: resultsPath)
-        let errorsFile = try OutputFile(path: errorsPath)
+        let resultsFile = try OutputChain(file: OutputFile(path: resultsPath), compressed: true, openPGP: openPGP)
+        let errorsFile = try OutputChain(file: OutputFile(path: errorsPath), compressed: true, openPGP: openPGP)
         let formatter = ResultFormatter(
             kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil)
         try resultsFile.write(GzipMember.compress(formatter.header(formatter.resultColumns)))
@@ -64,7 +67,8 @@ public final class Tokenizer {
         let writer = try VaultWriter(vault: vault, run: run, commitEvery: request.commitEvery)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
-            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress)
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP,
+            progress: progress)
         var failure = pipeline.execute()
 
         var tally = pipeline.committed
