@@ -15,8 +15,6 @@ import Foundation
 final class OpenPGPDecryptor: ByteSource {
     private let operation: DecryptOperation
     private let requiredSigner: OpenPGPKeyID?
-    /// The input's name, for messages.
-    private let name: String
     private var chunk: [UInt8] = []
     private var offset = 0
     private var ended = false
@@ -26,10 +24,10 @@ final class OpenPGPDecryptor: ByteSource {
     /// - Parameters:
     ///   - upstream: the message's bytes, binary or ASCII-armoured; read on the GPGME thread.
     ///   - requiredSigner: when set, the message must carry a good signature by this key.
-    ///   - name: the input's path, naming it in messages.
-    init(upstream: any ByteSource, keyring: OpenPGPKeyring, requiredSigner: OpenPGPKeyID?, name: String) throws {
+    ///
+    /// Messages of its errors do not name the input: the reader prefixes its path.
+    init(upstream: any ByteSource, keyring: OpenPGPKeyring, requiredSigner: OpenPGPKeyID?) throws {
         self.requiredSigner = requiredSigner
-        self.name = name
         operation = try DecryptOperation(context: keyring.makeContext(), upstream: upstream)
         operation.start()
     }
@@ -45,7 +43,7 @@ final class OpenPGPDecryptor: ByteSource {
             if ended { return 0 }
             guard let next = operation.channel.receive() else {
                 operation.wait()
-                try operation.checkOutcome(requiredSigner: requiredSigner, name: name)
+                try operation.checkOutcome(requiredSigner: requiredSigner)
                 ended = true
                 chunk = []
                 offset = 0
@@ -111,22 +109,22 @@ private final class DecryptOperation: @unchecked Sendable {
     ///
     /// - Throws: the upstream's own error; `keyMissing`/`keyWrong` for the key or passphrase;
     ///   `inputData` for a corrupt, truncated or unprotected message or a missing signature.
-    func checkOutcome(requiredSigner: OpenPGPKeyID?, name: String) throws {
+    func checkOutcome(requiredSigner: OpenPGPKeyID?) throws {
         if let failure = cipher.failure {
-            throw failure as? TokenVaultError ?? TokenVaultError(.io, "\(name): cannot read the OpenPGP message")
+            throw failure as? TokenVaultError ?? TokenVaultError(.io, "cannot read the OpenPGP message")
         }
-        if status != 0 { throw decryptError(name: name) }
-        try checkSignatures(requiredSigner: requiredSigner, name: name)
+        if status != 0 { throw decryptError() }
+        try checkSignatures(requiredSigner: requiredSigner)
     }
 
-    private func decryptError(name: String) -> TokenVaultError {
+    private func decryptError() -> TokenVaultError {
         let code = GPGME.code(status)
         let hook = context.passphrase
         if hook.rejected || code == GPG_ERR_BAD_PASSPHRASE {
-            return TokenVaultError(.keyWrong, "\(name): the passphrase of the OpenPGP secret key is wrong")
+            return TokenVaultError(.keyWrong, "the passphrase of the OpenPGP secret key is wrong")
         }
         if hook.requested && hook.secret == nil {
-            return TokenVaultError(.keyMissing, "\(name): the OpenPGP secret key is protected by a passphrase: give --pgp-passphrase-file")
+            return TokenVaultError(.keyMissing, "the OpenPGP secret key is protected by a passphrase: give --pgp-passphrase-file")
         }
         let result = gpgme_op_decrypt_result(context.handle)?.pointee
         var keyIDs: [String] = []
@@ -139,21 +137,21 @@ private final class DecryptOperation: @unchecked Sendable {
         }
         if allMissing || code == GPG_ERR_NO_SECKEY {
             let list = keyIDs.isEmpty ? "" : " (it is encrypted for key id \(keyIDs.joined(separator: ", ")))"
-            return TokenVaultError(.keyMissing, "\(name): no OpenPGP secret key in the keyring can decrypt it\(list)")
+            return TokenVaultError(.keyMissing, "no OpenPGP secret key in the keyring can decrypt it\(list)")
         }
         if let algorithm = result?.unsupported_algorithm {
-            return TokenVaultError(.inputData, "\(name): the OpenPGP message uses an unsupported algorithm (\(String(cString: algorithm)))")
+            return TokenVaultError(.inputData, "the OpenPGP message uses an unsupported algorithm (\(String(cString: algorithm)))")
         }
         if result?.legacy_cipher_nomdc != 0 && result != nil {
-            return TokenVaultError(.inputData, "\(name): the OpenPGP message has no integrity protection (MDC)")
+            return TokenVaultError(.inputData, "the OpenPGP message has no integrity protection (MDC)")
         }
         if code == GPG_ERR_NO_DATA {
-            return TokenVaultError(.inputData, "\(name): not a complete OpenPGP message (damaged or truncated)")
+            return TokenVaultError(.inputData, "not a complete OpenPGP message (damaged or truncated)")
         }
-        return TokenVaultError(.inputData, "\(name): the OpenPGP message is corrupt, truncated or fails its integrity check (\(GPGME.message(status)))")
+        return TokenVaultError(.inputData, "the OpenPGP message is corrupt, truncated or fails its integrity check (\(GPGME.message(status)))")
     }
 
-    private func checkSignatures(requiredSigner: OpenPGPKeyID?, name: String) throws {
+    private func checkSignatures(requiredSigner: OpenPGPKeyID?) throws {
         var signature = gpgme_op_verify_result(context.handle)?.pointee.signatures
         var seen: [String] = []
         while let current = signature {
@@ -162,7 +160,7 @@ private final class DecryptOperation: @unchecked Sendable {
             let code = GPGME.code(sig.status)
             // A signature that is there but does not match the data means the data was changed.
             if code == GPG_ERR_BAD_SIGNATURE {
-                throw TokenVaultError(.inputData, "\(name): the OpenPGP signature by \(fingerprint) does not match the data")
+                throw TokenVaultError(.inputData, "the OpenPGP signature by \(fingerprint) does not match the data")
             }
             if let requiredSigner, code == GPG_ERR_NO_ERROR, sig.wrong_key_usage == 0 {
                 let key = context.key(fingerprint: fingerprint)
@@ -174,9 +172,9 @@ private final class DecryptOperation: @unchecked Sendable {
         }
         guard let requiredSigner else { return }
         if seen.isEmpty {
-            throw TokenVaultError(.inputData, "\(name): the OpenPGP message is not signed; a signature by \(requiredSigner) is required")
+            throw TokenVaultError(.inputData, "the OpenPGP message is not signed; a signature by \(requiredSigner) is required")
         }
-        throw TokenVaultError(.inputData, "\(name): no good OpenPGP signature by \(requiredSigner) (signed by \(seen.joined(separator: ", ")))")
+        throw TokenVaultError(.inputData, "no good OpenPGP signature by \(requiredSigner) (signed by \(seen.joined(separator: ", ")))")
     }
 }
 

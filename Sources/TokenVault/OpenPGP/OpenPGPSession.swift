@@ -34,6 +34,14 @@ final class OpenPGPSession {
         return opened
     }
 
+    /// Checks every `--encrypt-to` recipient, so that a run refused for a key writes nothing.
+    ///
+    /// - Throws: `keyMissing` or `keyWrong` (see `OpenPGPRecipient.gpgmeList`).
+    func checkRecipients() throws {
+        guard settings.encryptsOutput else { return }
+        _ = try OpenPGPRecipient.gpgmeList(settings.recipients, context: encryptionKeyring().makeContext())
+    }
+
     /// Wraps `sink` so that what is written to it arrives encrypted, when outputs are encrypted.
     ///
     /// - Parameter compress: false when the bytes are gzip already.

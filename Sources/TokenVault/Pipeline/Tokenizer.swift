@@ -43,6 +43,7 @@ public final class Tokenizer {
         // The keys stay open for the run; a temporary keyring goes when it ends.
         let openPGP = OpenPGPSession(settings: request.openPGP)
         defer { openPGP.close() }
+        try openPGP.checkRecipients()
         let resultsPath = OutputChain.path("\(base).results.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let errorsPath = OutputChain.path("\(base).errors.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let reportPath = "\(base).report.json"

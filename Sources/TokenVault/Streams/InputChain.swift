@@ -28,7 +28,7 @@ enum InputChain {
                 decrypted = true
                 return try OpenPGPDecryptor(
                     upstream: upstream, keyring: openPGP.decryptionKeyring(),
-                    requiredSigner: openPGP.settings.requiredSigner, name: name)
+                    requiredSigner: openPGP.settings.requiredSigner)
             },
             Layer(recognises: GzipSource.recognises) { try GzipSource(upstream: $0) },
         ]

@@ -12,7 +12,7 @@ import Testing
     }
 
     func decrypt(_ message: [UInt8], keyring: OpenPGPKeyring, signer: OpenPGPKeyID? = nil) throws -> [UInt8] {
-        let decryptor = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: keyring, requiredSigner: signer, name: "in.pgp")
+        let decryptor = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: keyring, requiredSigner: signer)
         return try decryptor.readAll()
     }
 
@@ -117,7 +117,7 @@ import Testing
     @Test func theUpstreamErrorIsTheOneReported() throws {
         let message = try keys.encrypt(Array(repeating: clear, count: 2000).flatMap { $0 }, to: [keys.curve])
         let decryptor = try OpenPGPDecryptor(
-            upstream: MemorySource(message, failAt: message.count / 2), keyring: userKeyring(), requiredSigner: nil, name: "in.pgp")
+            upstream: MemorySource(message, failAt: message.count / 2), keyring: userKeyring(), requiredSigner: nil)
         let error = #expect(throws: TokenVaultError.self) { try decryptor.readAll() }
         #expect(error?.code == .io)
         #expect(error?.message.contains("on purpose") == true)
@@ -132,7 +132,7 @@ import Testing
         for _ in 0..<(8 << 20) { big.append(UInt8(ascii: "0") + UInt8(generator.next() % 10)) }
         let message = try keys.encrypt(big, to: [keys.curve])
         let source = MemorySource(message)
-        let decryptor = try OpenPGPDecryptor(upstream: source, keyring: userKeyring(), requiredSigner: nil, name: "in.pgp")
+        let decryptor = try OpenPGPDecryptor(upstream: source, keyring: userKeyring(), requiredSigner: nil)
         var first = [UInt8](repeating: 0, count: 1024)
         _ = try first.withUnsafeMutableBytes { try decryptor.read(into: $0) }
         #expect(source.position < message.count / 2)
@@ -143,7 +143,7 @@ import Testing
     @Test func abandoningADecryptionStopsIt() throws {
         let message = try keys.encrypt(Array(repeating: clear, count: 20_000).flatMap { $0 }, to: [keys.curve])
         var decryptor: OpenPGPDecryptor? = try OpenPGPDecryptor(
-            upstream: MemorySource(message), keyring: userKeyring(), requiredSigner: nil, name: "in.pgp")
+            upstream: MemorySource(message), keyring: userKeyring(), requiredSigner: nil)
         var buffer = [UInt8](repeating: 0, count: 100)
         _ = try buffer.withUnsafeMutableBytes { try decryptor!.read(into: $0) }
         decryptor = nil // must return: the GPGME thread is stopped and joined

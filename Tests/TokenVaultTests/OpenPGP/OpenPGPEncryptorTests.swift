@@ -26,10 +26,10 @@ import Testing
         let message = try encrypt(clear, to: [.fingerprint(OpenPGPKeyID(parsing: keys.rsa)), .keyFile(keys.file("curve.pub.asc"))])
         #expect(!message.contains(0x34) || !String(decoding: message, as: UTF8.self).contains("4111111111111111"))
         let rsaOnly = try OpenPGPKeyring(settings: OpenPGPSettings(secretKeyFile: keys.file("rsa.sec")))
-        let viaRSA = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: rsaOnly, requiredSigner: nil, name: "out")
+        let viaRSA = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: rsaOnly, requiredSigner: nil)
         #expect(try viaRSA.readAll() == clear)
         let curveOnly = try OpenPGPKeyring(settings: OpenPGPSettings(secretKeyFile: keys.file("curve.sec")))
-        let viaCurve = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: curveOnly, requiredSigner: nil, name: "out")
+        let viaCurve = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: curveOnly, requiredSigner: nil)
         #expect(try viaCurve.readAll() == clear)
     }
 
