@@ -24,6 +24,7 @@ final class OpenPGPKeyring {
         guard let keyFile = settings.secretKeyFile else {
             home = userHome
             isTemporary = false
+            if let signer = settings.requiredSigner { _ = try Self.signerKey(signer, home: userHome) }
             return
         }
         let keyFD = try PrivateKeyFile.open(keyFile, what: "the secret key file")
@@ -32,6 +33,8 @@ final class OpenPGPKeyring {
         isTemporary = true
         do {
             try importSecretKey(from: keyFD, path: keyFile)
+            // The signer's public key comes from the user's keyring, to check signatures here.
+            if let signer = settings.requiredSigner { try importPublicKey(Self.signerKey(signer, home: userHome)) }
         } catch {
             close()
             throw error
@@ -74,6 +77,40 @@ final class OpenPGPKeyring {
         } ?? 0
         guard status == 0, imported > 0 else {
             throw TokenVaultError(.keyMissing, "the secret key file \(path) holds no OpenPGP secret key")
+        }
+    }
+
+    /// The public key a required signature must be made with, exported from the user's keyring.
+    ///
+    /// - Throws: `keyMissing` when the keyring does not hold it: no signature could be checked.
+    private static func signerKey(_ signer: OpenPGPKeyID, home: String?) throws -> [UInt8] {
+        let context = try OpenPGPContext(home: home, passphrase: nil)
+        guard let key = context.key(fingerprint: signer.hex) else {
+            throw TokenVaultError(.keyMissing, "--pgp-require-signature \(signer): no such public key in the GnuPG keyring")
+        }
+        var data: gpgme_data_t?
+        guard gpgme_data_new(&data) == 0, let data else { throw TokenVaultError(.io, "OpenPGP: cannot export a public key") }
+        guard gpgme_op_export(context.handle, key.fingerprint, 0, data) == 0 else {
+            gpgme_data_release(data)
+            throw TokenVaultError(.keyMissing, "--pgp-require-signature \(signer): the public key cannot be exported from the GnuPG keyring")
+        }
+        // Releases the data object and hands over its bytes.
+        var length = 0
+        guard let buffer = gpgme_data_release_and_get_mem(data, &length) else { return [] }
+        defer { gpgme_free(buffer) }
+        return Array(UnsafeRawBufferPointer(start: buffer, count: length))
+    }
+
+    private func importPublicKey(_ bytes: [UInt8]) throws {
+        let context = try makeContext()
+        var data: gpgme_data_t?
+        let created = bytes.withUnsafeBytes { raw in
+            gpgme_data_new_from_mem(&data, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, 1)
+        }
+        guard created == 0, let data else { throw TokenVaultError(.io, "OpenPGP: cannot read a public key") }
+        defer { gpgme_data_release(data) }
+        guard gpgme_op_import(context.handle, data) == 0 else {
+            throw TokenVaultError(.keyMissing, "OpenPGP: cannot import the signer's public key into the temporary keyring")
         }
     }
 

@@ -79,7 +79,7 @@ import Testing
     }
 
     enum Failure: String, CaseIterable, Sendable {
-        case missingKey, wrongPassphrase, unknownRecipient, truncated, unsigned, signedByAnother, clearButSignatureRequired
+        case missingKey, wrongPassphrase, unknownRecipient, unknownSigner, truncated, unsigned, signedByAnother, clearButSignatureRequired
     }
 
     /// Each failure has its exit status; none leaves results under a final name.
@@ -105,6 +105,10 @@ import Testing
             _ = try write(f.ws, input, try keys.encrypt(clear, to: [keys.curve]))
             extra = ["--encrypt-to", String(repeating: "0123456789", count: 4)]
             expected = 77
+        case .unknownSigner:
+            _ = try write(f.ws, input, try keys.encrypt(clear, to: [keys.curve], signer: keys.rsa))
+            extra = ["--pgp-require-signature", String(repeating: "9876543210", count: 4)]
+            expected = 77
         case .truncated:
             let message = try keys.encrypt(clear, to: [keys.curve])
             _ = try write(f.ws, input, Array(message.prefix(message.count * 2 / 3)))
@@ -123,7 +127,7 @@ import Testing
         #expect(run.status == expected, "\(run.stderr)")
         let outputs = try FileManager.default.contentsOfDirectory(atPath: f.ws.path("out"))
         #expect(!outputs.contains { $0.hasPrefix("e.results") && !$0.hasSuffix(".part") }, "\(outputs)")
-        if failure != .unknownRecipient {
+        if failure != .unknownRecipient && failure != .unknownSigner {
             #expect(try f.ws.readReport("e").status == .failed)
         }
     }
@@ -151,6 +155,31 @@ import Testing
                 #expect(String(decoding: text, as: UTF8.self) == expected, "\(kind) for \(secretKey)")
             }
         }
+    }
+
+    /// A job file's `pgp` object: signed encrypted deliveries in, results out for a partner.
+    @Test func aJobReadsEncryptedDeliveriesAndEncryptsItsOutputs() throws {
+        let ws = try TestWorkspace()
+        for folder in ["jobs", "incoming", "keys"] {
+            try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: keys.file("curve.sec"), toPath: ws.path("keys/our.sec"))
+        try FileManager.default.copyItem(atPath: keys.file("rsa.pub.asc"), toPath: ws.path("keys/partner.asc"))
+        let clear = TestCards.csv((1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") })
+        _ = try write(ws, "incoming/a.csv.gpg", try keys.encrypt(Array(clear.utf8), to: [keys.curve], signer: keys.rsa))
+        try ws.writePlain("jobs/partner.json", """
+            { "name": "partner", "kind": "card", "inputs": ["incoming/*.csv.gpg"], "vault": "vault.db",
+              "pgp": { "secret_key": "keys/our.sec", "require_signature": "\(keys.rsa)", "encrypt_to": ["keys/partner.asc"] } }
+            """)
+        #expect(try ws.run(["init", "--vault", "vault.db"]).status == 0)
+        let run = try ws.run(["run", "jobs/partner.json"], environment: gnupg)
+        #expect(run.status == 0, "\(run.stderr)")
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: ws.path("out/partner"))
+        let results = try #require(outputs.first { $0.hasSuffix(".results.csv.gz.gpg") })
+        let message = Array(try Data(contentsOf: URL(fileURLWithPath: ws.path("out/partner/\(results)"))))
+        let gzip = try keys.decrypt(message)
+        let rows = CSVTestParser.parse(String(decoding: try GzipSource(upstream: MemorySource(gzip)).readAll(), as: UTF8.self))
+        #expect(rows.count == 51 && rows.dropFirst().allSatisfy { $0.contains("new") })
     }
 
     /// While a large encrypted file is tokenized into encrypted outputs, no file in the working
