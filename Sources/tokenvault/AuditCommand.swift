@@ -15,8 +15,8 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func run() throws {
-        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
-            let records = try vault.auditRecords(since: since.date)
+        try ExitStatus.withRecords(vaultOptions, reporting) { vault in
+            let records = try vault.auditEntries(since: since.date)
             if format == .json {
                 let objects: [[String: Any]] = records.map { record in
                     var object: [String: Any] = ["at": record.at, "user": record.user, "host": record.host, "command": record.command,

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TokenVault
 
-extension Vault.DeleteReason: ExpressibleByArgument {}
+extension DeleteReason: ExpressibleByArgument {}
 
 /// `tokenvault delete`: crypto-shred tokens; audited.
 struct DeleteCommand: ParsableCommand {
@@ -14,7 +14,7 @@ struct DeleteCommand: ParsableCommand {
     var input: String
 
     @Option(help: "customer_request, compromised, retention_expired or other.")
-    var reason: Vault.DeleteReason
+    var reason: DeleteReason
 
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions

@@ -41,6 +41,15 @@ enum ExitStatus {
         }
     }
 
+    /// Bootstraps logging, opens the vault's records read-only (no master key needed, nothing
+    /// written) and runs `body`, mapping failures.
+    static func withRecords(_ vaultOptions: VaultOptions, _ reporting: ReportingOptions, _ body: (VaultRecords) throws -> Void) throws {
+        _ = reporting.makeLogger()
+        try run {
+            try body(try Vault.openRecords(vaultOptions.openOptions(create: false)))
+        }
+    }
+
     static func report(_ error: TokenVaultError) {
         FileHandle.standardError.write(Data("tokenvault: \(error.message)\n".utf8))
     }

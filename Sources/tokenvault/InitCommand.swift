@@ -12,12 +12,13 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let logger = reporting.makeLogger()
         try ExitStatus.run {
-            guard !FileManager.default.fileExists(atPath: vaultOptions.vaultPath) else {
-                throw TokenVaultError(.cannotCreateOutput, "a vault already exists at \(vaultOptions.vaultPath)")
+            let options = vaultOptions.openOptions(create: true)
+            guard try !Vault.exists(options) else {
+                throw TokenVaultError(.cannotCreateOutput, "a vault already exists at \(options.location.displayName)")
             }
-            let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
-            try vault.audit(command: "init", jobID: nil, details: [("vault", vault.path)])
-            if !reporting.quiet { print("Created vault \(vault.path).") }
+            let vault = try Vault.open(options, logger: logger)
+            try vault.audit(command: "init", jobID: nil, details: [("vault", vault.location.displayName)])
+            if !reporting.quiet { print("Created vault \(vault.location.displayName).") }
         }
     }
 }

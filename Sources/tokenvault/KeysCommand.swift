@@ -16,19 +16,23 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var reporting: ReportingOptions
 
         func run() throws {
-            try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
-                let status = try vault.keyStatus()
+            try ExitStatus.withRecords(vaultOptions, reporting) { records in
+                let status = try records.keyStatus()
                 if format == .json {
-                    let object: [String: Any] = [
-                        "master_key_id": status.masterKeyID,
+                    var object: [String: Any] = [
                         "data_keys": status.dataKeys.map { ["version": $0.version, "created_at": $0.createdAt, "records": $0.records, "active": $0.active] },
                         "fingerprint_key": ["version": status.fingerprintKeyVersion, "created_at": status.fingerprintKeyCreatedAt],
                         "live_tokens": status.liveTokens, "deleted_tokens": status.deletedTokens,
                     ]
+                    if let id = status.masterKeyID { object["master_key_id"] = id }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
                     return
                 }
-                print("Master key id \(status.masterKeyID) (an identifier, not the key).")
+                if let id = status.masterKeyID {
+                    print("Master key id \(id) (an identifier, not the key).")
+                } else {
+                    print("Master key: none given, so not checked (this command decrypts nothing).")
+                }
                 for key in status.dataKeys {
                     print("Data key v\(key.version)\(key.active ? " (active)" : ""), created \(key.createdAt): \(Formatting.grouped(key.records)) records")
                 }

@@ -23,8 +23,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func run() throws {
-        try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
-            let ledger = try RunLedger(vault: vault, jobID: jobID, since: since.date)
+        try ExitStatus.withRecords(vaultOptions, reporting) { records in
+            let ledger = try RunLedger(vault: records, jobID: jobID, since: since.date)
             switch format {
             case .text: print(LedgerText.text(ledger))
             case .json: print(LedgerText.json(ledger))

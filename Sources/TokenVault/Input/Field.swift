@@ -7,6 +7,8 @@ public enum Field: Int, Sendable, CaseIterable {
     // Cards.
     case cardNumber, expiryDate, expiryMonth, expiryYear, cardholderName, issueNumber, alias
     case merchantCustomerID, cvv, cvc, cvv2, securityCode
+    // Network tokens and scheme references, on card rows (SPEC §11).
+    case networkToken, networkTokenExpiry, tokenRequestorID, paymentAccountReference, networkTransactionID
     // Bank accounts.
     case iban, bic, accountHolderName, countryCode, accountNumber, bankCode, branchCode, checkDigit
     case mandateReference, mandateSignatureDate, mandateSignaturePlace, recurring, authorisationID
@@ -27,6 +29,11 @@ public enum Field: Int, Sendable, CaseIterable {
         case .cvc: "cvc"
         case .cvv2: "cvv2"
         case .securityCode: "security_code"
+        case .networkToken: "network_token"
+        case .networkTokenExpiry: "network_token_expiry"
+        case .tokenRequestorID: "token_requestor_id"
+        case .paymentAccountReference: "payment_account_reference"
+        case .networkTransactionID: "network_transaction_id"
         case .iban: "iban"
         case .bic: "bic"
         case .accountHolderName: "account_holder_name"
@@ -51,7 +58,8 @@ public enum Field: Int, Sendable, CaseIterable {
         switch kind {
         case .card:
             [.reference, .cardNumber, .expiryDate, .expiryMonth, .expiryYear, .cardholderName,
-             .issueNumber, .alias, .merchantCustomerID, .cvv, .cvc, .cvv2, .securityCode]
+             .issueNumber, .alias, .merchantCustomerID, .cvv, .cvc, .cvv2, .securityCode,
+             .networkToken, .networkTokenExpiry, .tokenRequestorID, .paymentAccountReference, .networkTransactionID]
         case .bankAccount:
             [.reference, .iban, .bic, .accountHolderName, .countryCode, .accountNumber, .bankCode,
              .branchCode, .checkDigit, .mandateReference, .mandateSignatureDate,

@@ -10,4 +10,9 @@ public enum InstrumentKind: String, Sendable, CaseIterable, Codable {
         case .bankAccount: 2
         }
     }
+
+    /// The kind a stored `kind` value names.
+    package init(storedValue: Int) {
+        self = storedValue == 1 ? .card : .bankAccount
+    }
 }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The kernel drops it when the holder exits, however it exits: a crashed run leaves no stale
 /// lock, and the next `run` takes over and resumes its work.
-public final class JobLock {
+public final class JobLock: JobLockHolder {
     public let path: String
     private let fd: Int32
 

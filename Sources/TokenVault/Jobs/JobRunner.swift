@@ -42,23 +42,25 @@ public final class JobRunner {
     }
 
     /// The vault the job writes: the job file's `vault`, else `TOKENVAULT_VAULT`, else `vault.db`
-    /// at the project root.
-    public var vaultPath: String { job.resolve(job.vault ?? environment["TOKENVAULT_VAULT"] ?? "vault.db") }
+    /// at the project root. A URL is taken as it is.
+    public var vaultPath: String {
+        let vault = job.vault ?? environment["TOKENVAULT_VAULT"] ?? "vault.db"
+        if case .sqlite = VaultLocation(vault) { return job.resolve(vault) }
+        return vault
+    }
 
     /// Runs the job.
     ///
     /// - Throws: `vaultBusy` at once when another `run` of this job holds its lock; key and vault
     ///   errors before any file is touched. Failures of single files are in the outcomes.
     public func run() throws -> [FileOutcome] {
-        let folder = (vaultPath as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        // The lock comes first, so a second run exits at once, before waiting on anything.
-        let lock = try JobLock(path: "\(vaultPath).job-\(job.name).lock")
-        defer { withExtendedLifetime(lock) {} }
         let keySource: MasterKeySource = job.masterKeyFile.map { .file(job.resolve($0)) }
             ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
-        let vault = try Vault.open(
-            Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true), logger: logger)
+        let options = Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true)
+        // The lock comes first, so a second run exits at once, before waiting on anything.
+        let lock = try options.location.storeType().lockJob(named: job.name, options: options.storeOptions)
+        defer { withExtendedLifetime(lock) {} }
+        let vault = try Vault.open(options, logger: logger)
         let files = InputGlob.expand(job.inputs.map(job.resolve))
         if files.isEmpty { logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs)"]) }
 

@@ -10,7 +10,7 @@ struct ResultFormatter: Sendable {
 
     var resultColumns: [String] {
         let tail = kind == .card
-            ? ["alias", "brand", "last4", "expiry"]
+            ? ["alias", "brand", "last4", "expiry", "has_network_token"]
             : ["alias", "country", "bank_code", "last4"]
         return (inputPaths == nil ? [] : ["file"]) + ["row", "reference", "status", "token", "is_new_token"] + tail
     }
@@ -49,6 +49,8 @@ struct ResultFormatter: Sendable {
                 results.text("brand", display?.brandOrCountry ?? "")
                 results.text("last4", display?.last4 ?? "")
                 if let expiry = display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
+                // Only whether the card carries a network token, never the token (SPEC §11).
+                if let display { results.bool("has_network_token", display.hasNetworkToken) } else { results.null("has_network_token") }
             } else {
                 results.text("country", display?.brandOrCountry ?? "")
                 results.text("bank_code", display?.bankCode ?? "")

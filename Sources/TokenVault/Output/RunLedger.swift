@@ -7,7 +7,7 @@ import Foundation
 /// created. A run left unfinished by a crash has no report yet and is listed as such.
 public struct RunLedger: Sendable {
     public struct Entry: Sendable {
-        public let run: Vault.StoredRun
+        public let run: StoredRun
         /// Why this run does not reconcile; empty when it does.
         public let problems: [String]
     }
@@ -25,7 +25,7 @@ public struct RunLedger: Sendable {
     /// Tokens created by runs that have no report (crashed, or running now).
     public var unfinishedTokens: Int { entries.filter { $0.run.report == nil }.reduce(0) { $0 + $1.run.tokensCreated } }
 
-    public init(vault: Vault, jobID: String? = nil, since: Date? = nil) throws {
+    public init(vault: VaultRecords, jobID: String? = nil, since: Date? = nil) throws {
         let runs = try vault.storedRuns(jobID: jobID, since: since)
         if let jobID, runs.isEmpty { throw TokenVaultError(.usage, "the vault has no run with job id \(jobID)") }
         var totals = ReconciliationReport.Counts()

@@ -20,7 +20,9 @@ public final class Detokenizer {
     }
 
     /// The columns appended to each row, per kind.
-    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number"]
+    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number",
+                              "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference",
+                              "network_transaction_id"]
     static let bankColumns = ["iban", "country_code", "bank_code", "branch_code", "account_number", "check_digit", "account_holder_name"]
 
     private let vault: Vault
@@ -61,24 +63,25 @@ public final class Detokenizer {
         if reader.format == .csv {
             try write(Array(CSVText.line(reader.header + appended).utf8))
         }
-        let lookup = try vault.tokenLookup()
         let crypto = vault.crypto
         var outcome = Outcome()
         while true {
             let rows = try reader.next(limit: 4096)
             if rows.isEmpty { break }
-            // Look up in order on this thread (one connection), then open on all cores.
-            var found: [(token: Token, record: Vault.StoredInstrument)?] = []
+            // Look up the batch on this thread (one store call), then open on all cores.
+            let tokens = rows.map { $0.problem == nil ? Token($0.token) : nil }
+            var records = try vault.instruments(withTokens: tokens.compactMap { $0 }).makeIterator()
+            var found: [(token: Token, record: InstrumentRecord)?] = []
             var errors: [String?] = []
-            for row in rows {
+            for (row, token) in zip(rows, tokens) {
                 var error: String?
-                var hit: (Token, Vault.StoredInstrument)?
+                var hit: (Token, InstrumentRecord)?
                 if let problem = row.problem {
                     error = "MALFORMED_RECORD: \(problem.message)"
                 } else if row.token.isEmpty {
                     error = "MISSING_FIELD: the row has no token"
-                } else if let token = Token(row.token) {
-                    if let record = try vault.instrument(token, using: lookup) {
+                } else if let token {
+                    if let record = records.next() ?? nil {
                         if record.deletedAt != nil { error = "TOKEN_DELETED: the token was deleted" }
                         else if let kind, record.kind != kind { error = "KIND_MISMATCH: the token is not a \(kind.rawValue)" }
                         else { hit = (token, record) }
@@ -120,7 +123,7 @@ public final class Detokenizer {
     }
 
     /// Opens and decodes the found records on `concurrency` cores.
-    private static func openAll(_ found: [(token: Token, record: Vault.StoredInstrument)?], crypto: VaultCrypto, concurrency: Int) -> [[String: String]?] {
+    private static func openAll(_ found: [(token: Token, record: InstrumentRecord)?], crypto: VaultCrypto, concurrency: Int) -> [[String: String]?] {
         let results = OpenedRecords(count: found.count)
         let chunk = (found.count + concurrency - 1) / concurrency
         DispatchQueue.concurrentPerform(iterations: concurrency) { part in
@@ -148,6 +151,15 @@ public final class Detokenizer {
             }
             out["cardholder_name"] = payload[.holderName]
             out["issue_number"] = payload[.issueNumber]
+            // Absent from records sealed before network tokens existed: empty columns.
+            out["network_token"] = payload[.networkToken]
+            if let expiry = payload[.networkTokenExpiry], expiry.count == 6 {
+                // `MM/YY`, as `network_token_expiry` is read.
+                out["network_token_expiry"] = "\(expiry.suffix(2))/\(expiry.dropFirst(2).prefix(2))"
+            }
+            out["token_requestor_id"] = payload[.tokenRequestorID]
+            out["payment_account_reference"] = payload[.paymentAccountReference]
+            out["network_transaction_id"] = payload[.networkTransactionID]
         case .bankAccount:
             out["iban"] = payload[.iban]
             if let iban = payload[.iban] { out["country_code"] = String(iban.prefix(2)) } else { out["country_code"] = payload[.countryCode] }

@@ -59,16 +59,18 @@ public final class ResultVerifier {
         let results = try ResultFileReader(path: resultsPath, inputPath: inputPath)
         let preparer = RowPreparer(kind: kind, format: inputFormat, delimiter: delimiter, mapping: mapping,
                                    validator: validator, crypto: vault.crypto, sealing: false)
-        let lookup = try vault.guarded {
-            try vault.connection.prepare("SELECT token FROM instruments WHERE fingerprint_prefix = ?1 AND fingerprint = ?2")
-        }
         var outcome = Outcome()
         var pending = try results.next()
         var sequence = 0
         while let raw = try reader.nextBatch(maxRecords: 4096, sequence: sequence, inputIndex: 0) {
             sequence += 1
             let batch = preparer.prepare(raw, layout: layout)
+            // One lookup per batch: the vault's token for every valid row's fingerprint.
+            let valid = batch.rows.compactMap { $0.instrument?.fingerprint }
+            var storedTokens = try vault.tokens(forFingerprints: valid).makeIterator()
             for row in batch.rows {
+                // Taken before any `continue`, so the tokens stay aligned with the valid rows.
+                let stored: Token? = row.instrument == nil ? nil : storedTokens.next() ?? nil
                 outcome.rowsChecked += 1
                 let alias = row.instrument?.display.alias ?? ""
                 func mismatch(_ reason: String) { outcome.mismatches.append(Mismatch(row: row.row, alias: alias, reason: reason)) }
@@ -96,14 +98,6 @@ public final class ResultVerifier {
                 guard let token = Token(result.token) else {
                     mismatch("the result file has no valid token for a \(result.status) row")
                     continue
-                }
-                let stored: Token? = try vault.guarded {
-                    try instrument.fingerprint.withBytes { fingerprint in
-                        lookup.bind(instrument.fingerprint.prefix, at: 1)
-                        lookup.bindStatic(fingerprint, at: 2)
-                        defer { lookup.reset() }
-                        return try lookup.step() ? lookup.withBlob(at: 0) { Token(storedBytes: $0) } : nil
-                    }
                 }
                 if let stored, stored == token {
                     outcome.tokensConfirmed += 1

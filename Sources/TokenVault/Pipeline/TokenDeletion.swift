@@ -12,9 +12,9 @@ public final class TokenDeletion {
 
     private let vault: Vault
     private let inputPath: String
-    private let reason: Vault.DeleteReason
+    private let reason: DeleteReason
 
-    public init(vault: Vault, inputPath: String, reason: Vault.DeleteReason) {
+    public init(vault: Vault, inputPath: String, reason: DeleteReason) {
         self.vault = vault
         self.inputPath = inputPath
         self.reason = reason

@@ -60,12 +60,14 @@ public final class Tokenizer {
         let wall = Stopwatch()
         let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
         if let known = request.knownInputs {
-            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map { ($0, $1.sha256, $1.bytes) })
+            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map {
+                PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
+            })
         }
         if run.resumed {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try VaultWriter(vault: vault, run: run, commitEvery: request.commitEvery)
+        let writer = try vault.makeWriter(run: run, commitEvery: request.commitEvery)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP,

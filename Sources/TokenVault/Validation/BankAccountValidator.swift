@@ -79,9 +79,10 @@ public struct BankAccountValidator: InstrumentValidator {
     // MARK: - Account identity
 
     private func readIBAN(_ fields: RowFields, issues: inout [RowIssue]) -> Account? {
-        let iban = Self.upper(fields.bytes(.iban)!, dropping: [0x20, 0x09])
+        // Written as files write them: `DE89 3704 …`, `ES15-0049-1806-…`, `NO 44 1850.05.14562`.
+        let iban = Self.upper(fields.bytes(.iban)!, dropping: Self.ibanSeparators)
         guard iban.allSatisfy(Self.isAlphanumeric) else {
-            issues.append(RowIssue(.invalidFormat, .iban, "iban must hold only letters, digits and spaces"))
+            issues.append(RowIssue(.invalidFormat, .iban, "iban must hold only letters, digits, spaces, dashes and dots"))
             return nil
         }
         guard iban.count >= 2, iban[0...1].allSatisfy(Self.isLetter) else {
@@ -105,8 +106,15 @@ public struct BankAccountValidator: InstrumentValidator {
             issues.append(RowIssue(.checksumFailed, .iban, "iban fails the mod-97 check"))
             return nil
         }
+        if let national = NationalCheckDigits.check(for: code), !national.isValid(iban[4...]) {
+            issues.append(RowIssue(.checksumFailed, .iban, "iban fails the national check digits of \(code)'s account number"))
+            return nil
+        }
         return .iban(iban: iban, country: country)
     }
+
+    /// What separates groups of an IBAN in files: spaces, tabs, dashes and dots (SPEC §3).
+    static let ibanSeparators: [UInt8] = [0x20, 0x09, UInt8(ascii: "-"), UInt8(ascii: ".")]
 
     private func readDomestic(_ fields: RowFields, issues: inout [RowIssue]) -> Account? {
         guard fields.has(.accountNumber) else {

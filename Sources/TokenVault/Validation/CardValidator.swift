@@ -14,6 +14,18 @@ public struct CardValidator: InstrumentValidator {
         let issuesBefore = issues.count
         let numberOK = readCardNumber(fields, into: scratch, issues: &issues)
         let expiry = readExpiry(fields, issues: &issues)
+        let networkTokenOK = readNetworkToken(fields, into: scratch, issues: &issues)
+        let networkTokenExpiry = readNetworkTokenExpiry(fields, issues: &issues)
+        readSchemeReferences(fields, issues: &issues)
+        // The numbers no free-text field may hold: only valid ones (an invalid number is not
+        // a card's, and its digits are partial).
+        let card = numberOK ? scratch.number : []
+        let networkToken = networkTokenOK ? scratch.networkToken : []
+        func checkOwnNumbers(_ value: ArraySlice<UInt8>, _ field: Field) {
+            if let own = FreeText.ownNumber(in: value, card: card, networkToken: networkToken) {
+                issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain \(own.name)"))
+            }
+        }
 
         if let name = fields.bytes(.cardholderName) {
             if FreeText.hasControlCharacter(name) {
@@ -21,9 +33,7 @@ public struct CardValidator: InstrumentValidator {
             } else if !FreeText.lengthIsWithin(name, min: 2, max: 51) {
                 issues.append(RowIssue(.invalidLength, .cardholderName, "cardholder_name must be 2 to 51 characters"))
             }
-            if numberOK && FreeText.contains(name, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .cardholderName, "cardholder_name must not contain the card number"))
-            }
+            checkOwnNumbers(name, .cardholderName)
         }
         if let issue = fields.bytes(.issueNumber) {
             if !issue.allSatisfy(isDigit) {
@@ -36,20 +46,22 @@ public struct CardValidator: InstrumentValidator {
             if !FreeText.lengthIsWithin(alias, max: 100) {
                 issues.append(RowIssue(.invalidLength, .alias, "alias must be at most 100 characters"))
             }
-            if numberOK && FreeText.contains(alias, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .alias, "alias must not contain the card number"))
-            }
+            checkOwnNumbers(alias, .alias)
         }
         if let customer = fields.bytes(.merchantCustomerID) {
             if !FreeText.lengthIsWithin(customer, max: 15) {
                 issues.append(RowIssue(.invalidLength, .merchantCustomerID, "merchant_customer_id must be at most 15 characters"))
             }
-            if numberOK && FreeText.contains(customer, number: scratch.number) {
-                issues.append(RowIssue(.sensitiveDataInField, .merchantCustomerID, "merchant_customer_id must not contain the card number"))
-            }
+            checkOwnNumbers(customer, .merchantCustomerID)
         }
-        if numberOK { FreeText.checkReference(fields, number: scratch.number, issues: &issues) }
-        else { FreeText.checkReference(fields, number: [], issues: &issues) }
+        FreeText.checkReference(fields, number: card, issues: &issues)
+        if let reference = fields.bytes(.reference), !FreeText.contains(reference, number: card),
+           FreeText.contains(reference, number: networkToken) {
+            issues.append(RowIssue(.sensitiveDataInField, .reference, "reference must not contain the network token"))
+        }
+        // The scheme references are sealed, never echoed, but still must not carry a number.
+        if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID) }
+        if let value = fields.bytes(.paymentAccountReference) { checkOwnNumbers(value, .paymentAccountReference) }
         for code in Field.securityCodes where fields.has(code) {
             issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }
@@ -62,6 +74,13 @@ public struct CardValidator: InstrumentValidator {
         SealedPayload.append(.expiry, expiry.compactDigits, to: &scratch.payload)
         if let name = fields.bytes(.cardholderName) { SealedPayload.append(.holderName, name, to: &scratch.payload) }
         if let issue = fields.bytes(.issueNumber) { SealedPayload.append(.issueNumber, issue, to: &scratch.payload) }
+        if networkTokenOK {
+            SealedPayload.append(.networkToken, scratch.networkToken, to: &scratch.payload)
+            if let networkTokenExpiry { SealedPayload.append(.networkTokenExpiry, networkTokenExpiry.compactDigits, to: &scratch.payload) }
+        }
+        for (field, tag) in Self.schemeReferenceTags {
+            if let value = fields.bytes(field) { SealedPayload.append(tag, value, to: &scratch.payload) }
+        }
 
         let brand = CardBrand.detect(number.lazy.map { $0 - 0x30 })
         return InstrumentDisplay(
@@ -74,9 +93,16 @@ public struct CardValidator: InstrumentValidator {
             expiry: expiry,
             metadata: fields.bytes(.merchantCustomerID).map {
                 JSONText.object([("merchant_customer_id", String(decoding: $0, as: UTF8.self))])
-            }
+            },
+            hasNetworkToken: networkTokenOK
         )
     }
+
+    /// The scheme references sealed as given, with their payload tags.
+    private static let schemeReferenceTags: [(Field, SealedPayload.Tag)] = [
+        (.tokenRequestorID, .tokenRequestorID), (.paymentAccountReference, .paymentAccountReference),
+        (.networkTransactionID, .networkTransactionID),
+    ]
 
     /// Reads the number into `scratch.number` as ASCII digits; false when it is not valid.
     private func readCardNumber(_ fields: RowFields, into scratch: RowScratch, issues: inout [RowIssue]) -> Bool {
@@ -111,23 +137,8 @@ public struct CardValidator: InstrumentValidator {
     private func readExpiry(_ fields: RowFields, issues: inout [RowIssue]) -> YearMonth? {
         var expiry: YearMonth?
         if let text = fields.bytes(.expiryDate) {
-            let chars = Array(text)
-            let digits: [UInt8]
-            if chars.count == 4 && chars.allSatisfy(isDigit) {
-                digits = chars
-            } else if chars.count == 5 && chars[2] == UInt8(ascii: "/") && chars[0..<2].allSatisfy(isDigit) && chars[3...].allSatisfy(isDigit) {
-                digits = Array(chars[0..<2] + chars[3...])
-            } else {
-                issues.append(RowIssue(.invalidFormat, .expiryDate, "expiry_date must be MMYY or MM/YY"))
-                return nil
-            }
-            let month = Int(digits[0] - 0x30) * 10 + Int(digits[1] - 0x30)
-            let year = 2000 + Int(digits[2] - 0x30) * 10 + Int(digits[3] - 0x30)
-            guard (1...12).contains(month) else {
-                issues.append(RowIssue(.invalidFormat, .expiryDate, "expiry_date has a month outside 01–12"))
-                return nil
-            }
-            expiry = YearMonth(year: year, month: month)
+            guard let value = Self.monthYear(text, field: .expiryDate, issues: &issues) else { return nil }
+            expiry = value
         } else {
             let month = fields.bytes(.expiryMonth)
             let year = fields.bytes(.expiryYear)
@@ -170,5 +181,98 @@ public struct CardValidator: InstrumentValidator {
         }
         return expiry
     }
-}
 
+    /// Reads `MMYY` or `MM/YY` (years 2000–2099), as `expiry_date` and `network_token_expiry` are written.
+    private static func monthYear(_ text: ArraySlice<UInt8>, field: Field, issues: inout [RowIssue]) -> YearMonth? {
+        let s = text.startIndex
+        func digit(_ i: Int) -> Int? { isDigit(text[s + i]) ? Int(text[s + i] - 0x30) : nil }
+        let yearAt: Int
+        if text.count == 4 { yearAt = 2 } else if text.count == 5 && text[s + 2] == UInt8(ascii: "/") { yearAt = 3 } else {
+            issues.append(RowIssue(.invalidFormat, field, "\(field.name) must be MMYY or MM/YY"))
+            return nil
+        }
+        guard let m1 = digit(0), let m2 = digit(1), let y1 = digit(yearAt), let y2 = digit(yearAt + 1) else {
+            issues.append(RowIssue(.invalidFormat, field, "\(field.name) must be MMYY or MM/YY"))
+            return nil
+        }
+        let month = m1 * 10 + m2
+        guard (1...12).contains(month) else {
+            issues.append(RowIssue(.invalidFormat, field, "\(field.name) has a month outside 01–12"))
+            return nil
+        }
+        return YearMonth(year: 2000 + y1 * 10 + y2, month: month)
+    }
+
+    // MARK: - Network tokens and scheme references (SPEC §11)
+
+    /// Reads `network_token` into `scratch.networkToken` as ASCII digits: separators removed as
+    /// for card numbers, 13–19 digits, Luhn valid. True when present and valid.
+    private func readNetworkToken(_ fields: RowFields, into scratch: RowScratch, issues: inout [RowIssue]) -> Bool {
+        guard let raw = fields.bytes(.networkToken) else {
+            if fields.has(.networkTokenExpiry) || fields.has(.tokenRequestorID) {
+                let given: Field = fields.has(.networkTokenExpiry) ? .networkTokenExpiry : .tokenRequestorID
+                issues.append(RowIssue(.missingField, .networkToken, "network_token is required with \(given.name)"))
+            }
+            return false
+        }
+        var badCharacter = false
+        for b in raw where b != 0x20 && b != UInt8(ascii: "-") {
+            if isDigit(b) { scratch.networkToken.append(b) } else { badCharacter = true }
+        }
+        if badCharacter {
+            issues.append(RowIssue(.invalidFormat, .networkToken, "network_token must hold only digits, spaces and dashes"))
+            return false
+        }
+        guard (13...19).contains(scratch.networkToken.count) else {
+            issues.append(RowIssue(.invalidLength, .networkToken, "network_token must be 13 to 19 digits"))
+            return false
+        }
+        guard Luhn.isValid(scratch.networkToken.lazy.map { $0 - 0x30 }) else {
+            issues.append(RowIssue(.checksumFailed, .networkToken, "network_token fails the Luhn check"))
+            return false
+        }
+        return true
+    }
+
+    /// Reads `network_token_expiry` (required with a network token). An expired network token
+    /// rejects the row like an expired card, unless `--allow-expired`.
+    private func readNetworkTokenExpiry(_ fields: RowFields, issues: inout [RowIssue]) -> YearMonth? {
+        guard let text = fields.bytes(.networkTokenExpiry) else {
+            if fields.has(.networkToken) {
+                issues.append(RowIssue(.missingField, .networkTokenExpiry, "network_token_expiry is required with network_token"))
+            }
+            return nil
+        }
+        guard let expiry = Self.monthYear(text, field: .networkTokenExpiry, issues: &issues) else { return nil }
+        if expiry < currentMonth, !allowExpired {
+            issues.append(RowIssue(.cardExpired, .networkTokenExpiry, "the network token expired before the current month"))
+        }
+        return expiry
+    }
+
+    /// Checks the shape of `token_requestor_id` (11 digits), `payment_account_reference` (29
+    /// upper-case letters and digits) and `network_transaction_id` (1–64 letters and digits).
+    private func readSchemeReferences(_ fields: RowFields, issues: inout [RowIssue]) {
+        if let id = fields.bytes(.tokenRequestorID) {
+            if !id.allSatisfy(isDigit) {
+                issues.append(RowIssue(.invalidFormat, .tokenRequestorID, "token_requestor_id must be digits"))
+            } else if id.count != 11 {
+                issues.append(RowIssue(.invalidLength, .tokenRequestorID, "token_requestor_id must be 11 digits"))
+            }
+        }
+        if let par = fields.bytes(.paymentAccountReference) {
+            if !par.allSatisfy({ isDigit($0) || ($0 >= 0x41 && $0 <= 0x5A) }) {
+                issues.append(RowIssue(.invalidFormat, .paymentAccountReference, "payment_account_reference must hold only upper-case letters and digits"))
+            } else if par.count != 29 {
+                issues.append(RowIssue(.invalidLength, .paymentAccountReference, "payment_account_reference must be 29 characters"))
+            }
+        }
+        if let id = fields.bytes(.networkTransactionID) {
+            if !id.allSatisfy({ isDigit($0) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) {
+                issues.append(RowIssue(.invalidFormat, .networkTransactionID, "network_transaction_id must hold only letters and digits"))
+            } else if id.count > 64 {
+                issues.append(RowIssue(.invalidLength, .networkTransactionID, "network_transaction_id must be 1 to 64 characters"))
+            }
+        }
+    }
+}

@@ -111,6 +111,37 @@ public struct IBANCountry: Sendable {
                 k = (k &* 31 &+ 7) % 1_000_003
             }
         }
+        if let national = NationalCheckDigits.check(for: code) { bban = Self.satisfying(national, bban) }
         return code + IBANRegistry.checkDigits(country: code, bban: bban) + bban
+    }
+
+    /// `bban` with its check positions set so that `check` passes: every combination of values
+    /// is tried (letters where the BBAN has a letter, digits elsewhere); when none works (a
+    /// mod-11 check that would need a 10), the digit before each check position changes.
+    private static func satisfying(_ check: any NationalCheck, _ bban: String) -> String {
+        var chars = Array(bban.utf8)
+        let positions = check.checkPositions
+        for attempt in 0..<10 {
+            if attempt > 0 {
+                for before in positions.map({ $0 - 1 }) where before >= 0 && chars[before] <= 0x39 {
+                    chars[before] = UInt8(0x30 + (Int(chars[before]) - 0x30 + 1) % 10)
+                }
+            }
+            let alphabets = positions.map { chars[$0] >= 0x41 ? Array(UInt8(0x41)...UInt8(0x5A)) : Array(UInt8(0x30)...UInt8(0x39)) }
+            var choice = [Int](repeating: 0, count: positions.count)
+            while true {
+                for (k, position) in positions.enumerated() { chars[position] = alphabets[k][choice[k]] }
+                if check.isValid(chars[...]) { return String(decoding: chars, as: UTF8.self) }
+                var k = 0
+                while k < choice.count {
+                    choice[k] += 1
+                    if choice[k] < alphabets[k].count { break }
+                    choice[k] = 0
+                    k += 1
+                }
+                if k == choice.count { break }
+            }
+        }
+        return bban
     }
 }

@@ -19,6 +19,8 @@ public struct InstrumentDisplay: Sendable, Equatable {
     public let expiry: YearMonth?
     /// Clear, non-secret metadata kept beside the token (merchant customer id, mandate), as JSON.
     public let metadata: String?
+    /// The row carried a network token (sealed with the card); results show only this flag.
+    public let hasNetworkToken: Bool
 
     /// The masked number: all but the visible prefix and the last characters become `*`, built
     /// in one allocation (it is made for every valid row).
@@ -37,7 +39,8 @@ public struct InstrumentDisplay: Sendable, Equatable {
     public let alias: String
 
     public init(visiblePrefix: String, last4: String, numberLength: Int, customAlias: String?,
-                brandOrCountry: String, bankCode: String, expiry: YearMonth?, metadata: String?) {
+                brandOrCountry: String, bankCode: String, expiry: YearMonth?, metadata: String?,
+                hasNetworkToken: Bool = false) {
         self.visiblePrefix = visiblePrefix
         self.last4 = last4
         self.numberLength = numberLength
@@ -46,6 +49,7 @@ public struct InstrumentDisplay: Sendable, Equatable {
         self.bankCode = bankCode
         self.expiry = expiry
         self.metadata = metadata
+        self.hasNetworkToken = hasNetworkToken
         alias = customAlias ?? Self.masked(prefix: visiblePrefix, last4: last4, length: numberLength)
     }
 }
@@ -58,22 +62,26 @@ final class RowScratch {
     var payload: [UInt8] = []
     /// The number's digits or characters, for free-text checks.
     var number: [UInt8] = []
+    /// A card row's network token digits: held to the same no-leak rule as `number`.
+    var networkToken: [UInt8] = []
 
     init() {
         identity.reserveCapacity(64)
         payload.reserveCapacity(256)
         number.reserveCapacity(40)
+        networkToken.reserveCapacity(24)
     }
 
     func reset() {
         identity.removeAll(keepingCapacity: true)
         payload.removeAll(keepingCapacity: true)
         number.removeAll(keepingCapacity: true)
+        networkToken.removeAll(keepingCapacity: true)
     }
 
     /// Overwrites the buffers' capacity with zeros, so no number lingers after a batch.
     func wipe() {
-        for buffer in [\RowScratch.identity, \RowScratch.payload, \RowScratch.number] {
+        for buffer in [\RowScratch.identity, \RowScratch.payload, \RowScratch.number, \RowScratch.networkToken] {
             let capacity = self[keyPath: buffer].capacity
             self[keyPath: buffer].removeAll(keepingCapacity: true)
             self[keyPath: buffer].append(contentsOf: repeatElement(0, count: capacity))

@@ -1,13 +1,14 @@
-/// What the tokenize pipeline needs of a store: the seam for stores other than SQLite (a
-/// PostgreSQL store is planned).
+/// The write session of one tokenize run, made by `VaultStore.makeWriter`: the hot path.
 ///
-/// A conforming store must keep the vault's guarantees (SPEC §4):
+/// A conformer must keep the vault's guarantees (SPEC §4):
 /// - rows of a batch are resolved in order, and each sees every earlier row of the run, committed
-///   or not, so the first occurrence of an instrument is the new one (PostgreSQL:
-///   `INSERT … ON CONFLICT (fingerprint) DO NOTHING`, then a lookup, in one transaction);
+///   or not, so the first occurrence of an instrument in file order is the new one; over
+///   concurrent writers the unique fingerprint decides, so each new instrument is reported new
+///   exactly once;
 /// - a conflict on a token this very run created at this very input row is reported new (resume);
-/// - pending rows become durable together at `commit`, and `commitCount` counts commits so the
-///   pipeline can move its tallies from pending to committed.
+/// - pending rows and the live-token counter become durable together at `commit`, and
+///   `commitCount` counts commits so the pipeline can move its tallies from pending to committed;
+/// - no per-row round trip or transaction: rows are resolved a batch at a time.
 protocol InstrumentWriter: AnyObject {
     /// Resolves every valid row of `batch` (fills `batch.resolutions` and the new/existing
     /// counts), committing when enough rows are pending.
@@ -19,5 +20,3 @@ protocol InstrumentWriter: AnyObject {
     /// Commits made so far.
     var commitCount: Int { get }
 }
-
-extension VaultWriter: InstrumentWriter {}

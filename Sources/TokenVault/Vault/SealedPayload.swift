@@ -1,10 +1,18 @@
 /// The encoding of an instrument's secret fields before sealing: a version byte, then
 /// tag–length–value fields. Compact, and free of separators a name could contain.
+///
+/// New fields are new tags under the same version: `decode` skips tags it does not know, so
+/// records sealed by the first release open unchanged (their new fields are simply absent), and
+/// a first-release reader opens newer records, ignoring what it does not know.
 enum SealedPayload {
     static let version: UInt8 = 1
 
     enum Tag: UInt8, CaseIterable, Sendable {
         case cardNumber = 1, expiry = 2, holderName = 3, issueNumber = 4
+        /// Network tokens and scheme references (second release): the token's digits, its expiry
+        /// as `YYYYMM`, and the scheme references as given.
+        case networkToken = 5, networkTokenExpiry = 6, tokenRequestorID = 7, paymentAccountReference = 8
+        case networkTransactionID = 9
         case iban = 10, countryCode = 11, bankCode = 12, branchCode = 13, accountNumber = 14
         case checkDigit = 15
     }

@@ -2,13 +2,14 @@ import Crypto
 import Foundation
 import Logging
 
-/// An open SQLite vault (SPEC §4): schema, keys, run records and the audit trail.
+/// An open vault (SPEC §4): a store (`VaultStore`) and the keys unwrapped from it.
 ///
-/// Opening checks the master key before anything else; a wrong key changes nothing.
-/// Not `Sendable`: the owner uses it from one thread at a time.
+/// The store keeps ciphertext, fingerprints and wrapped keys; this type holds the master key and
+/// the unwrapped keys, and does all the cryptography. Opening checks the master key before any
+/// write: a wrong key changes nothing. Not `Sendable`: the owner uses it from one thread at a time.
 public final class Vault {
-    public let path: String
-    let connection: SQLiteConnection
+    public let location: VaultLocation
+    let store: any VaultStore
     /// The unwrapped keys; replaced only by the key operations (Vault+Lifecycle).
     var crypto: VaultCrypto
     var masterKey: MasterKey
@@ -16,13 +17,14 @@ public final class Vault {
 
     /// How a command opens the vault.
     public struct Options: Sendable {
+        /// The vault: a file path or a `postgresql://` URL.
         public var path: String
         public var keySource: MasterKeySource
         public var environment: [String: String]
         /// Create the vault (and, for `besideVault`, its key file) when it does not exist.
         public var createIfMissing: Bool
         public var busyTimeoutSeconds: Double
-        /// sqlite3's page cache, in bytes.
+        /// The store's page cache, in bytes.
         public var cacheBytes: Int
 
         public init(
@@ -36,6 +38,25 @@ public final class Vault {
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.cacheBytes = cacheBytes
         }
+
+        public var location: VaultLocation { VaultLocation(path) }
+
+        var storeOptions: VaultStoreOptions {
+            VaultStoreOptions(location: location, busyTimeoutSeconds: busyTimeoutSeconds, cacheBytes: cacheBytes)
+        }
+
+        /// The master key, from the source; a key file beside a server is refused.
+        func loadMasterKey() throws -> MasterKey {
+            if keySource == .besideVault && !location.allowsKeyFileBeside {
+                throw TokenVaultError(.keyMissing, "no master key: give --master-key-file or TOKENVAULT_MASTER_KEY (a server vault has no key file beside it)")
+            }
+            return try keySource.load(vaultPath: path, environment: environment)
+        }
+    }
+
+    /// True when a vault exists at the options' location.
+    public static func exists(_ options: Options) throws -> Bool {
+        try options.location.storeType().exists(options.storeOptions)
     }
 
     /// Opens the vault, creating it when allowed.
@@ -43,56 +64,61 @@ public final class Vault {
     /// - Throws: `keyMissing`/`keyWrong` (before any change), `inputMissing` when the vault does
     ///   not exist and may not be created, `vaultCorrupt`, `vaultBusy`.
     public static func open(_ options: Options, logger: Logger) throws -> Vault {
-        let exists = FileManager.default.fileExists(atPath: options.path)
-        if !exists {
+        let storeType = try options.location.storeType()
+        guard try storeType.exists(options.storeOptions) else {
             guard options.createIfMissing else {
-                throw TokenVaultError(.inputMissing, "no vault at \(options.path) (create one with `tokenvault init --vault \(options.path)`)")
+                let shown = options.location.displayName
+                throw TokenVaultError(.inputMissing, "no vault at \(shown) (create one with `tokenvault init --vault \(shown)`)")
             }
-            return try create(options, logger: logger)
+            return try create(options, storeType: storeType, logger: logger)
         }
-        let master = try options.keySource.load(vaultPath: options.path, environment: options.environment)
-        do {
-            let connection = try SQLiteConnection(
-                path: options.path, create: false, busyTimeoutMilliseconds: Int32(options.busyTimeoutSeconds * 1000))
-            let version = try connection.integer("PRAGMA user_version") ?? 0
-            guard version <= VaultSchema.latestVersion else {
-                throw TokenVaultError(.vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(VaultSchema.latestVersion))")
-            }
-            guard version >= 1 else {
-                throw TokenVaultError(.vaultCorrupt, "\(options.path) is not a tokenvault vault")
-            }
-            // The key check comes before any write, migrations included.
-            let crypto = try loadKeys(connection, master: master)
-            try configure(connection, options: options)
-            try migrate(connection)
-            return Vault(path: options.path, connection: connection, crypto: crypto, master: master, logger: logger)
-        } catch let error as SQLiteError {
-            throw error.asTokenVaultError
-        }
+        let master = try options.loadMasterKey()
+        let store = try storeType.openExisting(options.storeOptions, readOnly: false)
+        // The key check comes before any write, migrations included.
+        let crypto = try loadKeys(store, master: master)
+        try store.prepareForWriting()
+        return Vault(location: options.location, store: store, crypto: crypto, master: master, logger: logger)
     }
 
-    private init(path: String, connection: SQLiteConnection, crypto: VaultCrypto, master: MasterKey, logger: Logger) {
-        self.path = path
-        self.connection = connection
+    /// Opens the vault's records read-only, for commands that decrypt nothing (`report`,
+    /// `audit`, `keys status`): no master key needed and nothing written. A key that is given is
+    /// still checked (a wrong one fails with `keyWrong`), and its identifier reported.
+    public static func openRecords(_ options: Options) throws -> VaultRecords {
+        let store = try options.location.storeType().openExisting(options.storeOptions, readOnly: true)
+        let master: MasterKey?
+        do {
+            master = try options.loadMasterKey()
+        } catch let error as TokenVaultError where error.code == .keyMissing {
+            master = nil
+        }
+        if let master { _ = try loadKeys(store, master: master) }
+        return VaultRecords(store: store, masterKeyID: master?.identifier)
+    }
+
+    private init(location: VaultLocation, store: any VaultStore, crypto: VaultCrypto, master: MasterKey, logger: Logger) {
+        self.location = location
+        self.store = store
         self.crypto = crypto
         self.masterKey = master
         self.logger = logger
     }
 
-    private static func create(_ options: Options, logger: Logger) throws -> Vault {
-        let path = options.path
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw TokenVaultError(.cannotCreateOutput, "cannot create the vault's folder \(directory)")
+    private static func create(_ options: Options, storeType: any VaultStore.Type, logger: Logger) throws -> Vault {
+        let location = options.location
+        var createdKeyFile: String?
+        if case .sqlite(let path) = location {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw TokenVaultError(.cannotCreateOutput, "cannot create the vault's folder \(directory)")
+                }
             }
         }
         let master: MasterKey
-        var createdKeyFile: String?
-        if options.keySource == .besideVault {
-            let keyPath = MasterKeySource.keyFilePath(forVault: path)
+        if options.keySource == .besideVault && location.allowsKeyFileBeside {
+            let keyPath = MasterKeySource.keyFilePath(forVault: options.path)
             if FileManager.default.fileExists(atPath: keyPath) {
                 master = try MasterKey.read(path: keyPath)
             } else {
@@ -101,141 +127,56 @@ public final class Vault {
                 createdKeyFile = keyPath
                 logger.warning(
                     "created a master key file beside the new vault; production keys belong elsewhere (a KMS or secrets manager)",
-                    metadata: ["key_file": "\(keyPath)", "vault": "\(path)"])
+                    metadata: ["key_file": "\(keyPath)", "vault": "\(location.displayName)"])
             }
         } else {
-            master = try options.keySource.load(vaultPath: path, environment: options.environment)
+            master = try options.loadMasterKey()
         }
-        // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
-            throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
-        }
-        close(fd)
+        let now = Timestamp.iso8601(Date())
+        let genesis = VaultGenesis(
+            vaultID: UUID().uuidString.lowercased(), createdAt: now,
+            dataKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "data-key", version: 1, master: master), createdAt: now),
+            fingerprintKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master), createdAt: now))
+        let store: any VaultStore
         do {
-            let connection = try SQLiteConnection(path: path, create: false, busyTimeoutMilliseconds: Int32(options.busyTimeoutSeconds * 1000))
-            // 64 KiB pages: the two random-key indexes are searched and split far less often than
-            // with 4 KiB pages (measured: ~15% more rows/s into a fresh vault). Fixed at creation.
-            try connection.execute("PRAGMA page_size = 65536")
-            try configure(connection, options: options)
-            try migrate(connection)
-            try connection.transaction {
-                let now = Timestamp.iso8601(Date())
-                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', '1'), ('fingerprint_key', '1')",
-                                   .text(UUID().uuidString.lowercased()), .text(now))
-                try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (1, ?, ?)",
-                                   .blob(VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "data-key", version: 1, master: master)), .text(now))
-                try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (1, ?, ?)",
-                                   .blob(VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master)), .text(now))
-            }
-            let crypto = try loadKeys(connection, master: master)
-            logger.info("created a new vault", metadata: ["vault": "\(path)", "master_key_id": "\(master.identifier)"])
-            return Vault(path: path, connection: connection, crypto: crypto, master: master, logger: logger)
-        } catch let error as SQLiteError {
-            throw error.asTokenVaultError
+            store = try storeType.create(options.storeOptions, genesis: genesis)
+        } catch {
+            if let createdKeyFile { try? FileManager.default.removeItem(atPath: createdKeyFile) }
+            throw error
         }
-    }
-
-    private static func configure(_ connection: SQLiteConnection, options: Options) throws {
-        try connection.execute("""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA foreign_keys = ON;
-            PRAGMA temp_store = MEMORY;
-            PRAGMA cache_size = -\(max(2048, options.cacheBytes / 1024));
-            """)
-    }
-
-    private static func migrate(_ connection: SQLiteConnection) throws {
-        let current = Int(try connection.integer("PRAGMA user_version") ?? 0)
-        for migration in VaultSchema.migrations where migration.version > current {
-            try connection.transaction {
-                try connection.execute(migration.sql)
-                try connection.execute("PRAGMA user_version = \(migration.version)")
-            }
-        }
+        let crypto = try loadKeys(store, master: master)
+        logger.info("created a new vault", metadata: ["vault": "\(location.displayName)", "master_key_id": "\(master.identifier)"])
+        return Vault(location: location, store: store, crypto: crypto, master: master, logger: logger)
     }
 
     /// Unwraps every data key and the current fingerprint key: the master-key check.
-    static func loadKeys(_ connection: SQLiteConnection, master: MasterKey) throws -> VaultCrypto {
+    static func loadKeys(_ store: any VaultStore, master: MasterKey) throws -> VaultCrypto {
         var dataKeys: [Int: SymmetricKey] = [:]
-        let rows = try connection.prepare("SELECT version, wrapped FROM data_keys")
-        while try rows.step() {
-            let version = rows.int(at: 0)
-            dataKeys[version] = try VaultCrypto.unwrap(rows.blob(at: 1) ?? [], purpose: "data-key", version: version, master: master)
+        for key in try store.dataKeys() {
+            dataKeys[key.version] = try VaultCrypto.unwrap(key.wrapped, purpose: "data-key", version: key.version, master: master)
         }
-        let active = Int(try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'active_data_key'") ?? 0)
-        let fingerprintVersion = Int(try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'") ?? 0)
-        let wrapped = try connection.prepare("SELECT wrapped FROM fingerprint_keys WHERE version = ?")
-        wrapped.bind(fingerprintVersion, at: 1)
-        guard dataKeys[active] != nil, try wrapped.step(), let fingerprintWrapped = wrapped.blob(at: 0) else {
+        let versions = try store.keyVersions()
+        guard dataKeys[versions.activeDataKey] != nil, let fingerprint = try store.fingerprintKey(version: versions.fingerprintKey) else {
             throw TokenVaultError(.vaultCorrupt, "the vault's key tables are incomplete")
         }
-        let fingerprintKey = try VaultCrypto.unwrap(fingerprintWrapped, purpose: "fingerprint-key", version: fingerprintVersion, master: master)
-        return VaultCrypto(dataKeys: dataKeys, activeDataKey: active, fingerprintKey: fingerprintKey, fingerprintKeyVersion: fingerprintVersion)
+        let fingerprintKey = try VaultCrypto.unwrap(fingerprint.wrapped, purpose: "fingerprint-key", version: fingerprint.version, master: master)
+        return VaultCrypto(dataKeys: dataKeys, activeDataKey: versions.activeDataKey, fingerprintKey: fingerprintKey,
+                           fingerprintKeyVersion: fingerprint.version)
     }
 
     /// The public identifier of the master key in use (not the key).
     public var masterKeyIdentifier: String { masterKey.identifier }
 
-    // MARK: - Counts and runs
+    /// The vault's records, read through this open vault.
+    public var records: VaultRecords { VaultRecords(store: store, masterKeyID: masterKey.identifier) }
 
-    /// Live (not deleted) tokens, kept as a counter updated in the same transactions as inserts.
-    public func tokenCount() throws -> Int {
-        Int(try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'live_tokens'") ?? 0)
-    }
-
-    /// Starts a run, or takes up the record of a job id that started before (resume).
-    public func beginRun(jobID: String, kind: InstrumentKind, startedAt: Date) throws -> RunRecord {
-        try guarded {
-            try connection.transaction {
-                let existing = try connection.prepare("SELECT id, kind, tokens_before FROM runs WHERE job_id = ?")
-                existing.bind(jobID, at: 1)
-                if try existing.step() {
-                    let id = existing.int64(at: 0)
-                    guard existing.text(at: 1) == kind.rawValue else {
-                        throw TokenVaultError(.usage, "job id \(jobID) was used for \(existing.text(at: 1) ?? "?") rows; pick another job id")
-                    }
-                    let before = existing.int(at: 2)
-                    try connection.run("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = ?", .integer(id))
-                    return RunRecord(id: id, jobID: jobID, kind: kind, tokensBefore: before, resumed: true)
-                }
-                let before = try tokenCount()
-                try connection.run("INSERT INTO runs(job_id, kind, status, started_at, tokens_before) VALUES (?, ?, 'running', ?, ?)",
-                                   .text(jobID), .text(kind.rawValue), .text(Timestamp.iso8601(startedAt)), .int(before))
-                return RunRecord(id: connection.lastInsertedRowID, jobID: jobID, kind: kind, tokensBefore: before, resumed: false)
-            }
-        }
-    }
-
-    /// Records how a run ended, with its report and inputs.
-    func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws {
-        try guarded {
-            try connection.transaction {
-                try connection.run("UPDATE runs SET status = ?, finished_at = ?, tokens_after = ?, report = ? WHERE id = ?",
-                                   .text(report.status.rawValue), .text(report.finishedAt), .int(report.vault.tokensAfter),
-                                   .text(reportJSON), .integer(run.id))
-                try connection.run("DELETE FROM run_inputs WHERE run_id = ?", .integer(run.id))
-                for (position, input) in report.inputs.enumerated() {
-                    try connection.run("INSERT INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)",
-                                       .integer(run.id), .int(position), .text(input.path), .text(input.sha256), .int(input.bytes), .int(input.rows))
-                }
-            }
-        }
-    }
+    /// Live (not deleted) tokens.
+    public func tokenCount() throws -> Int { try store.liveTokenCount() }
 
     /// Appends an audit record. `details` are counts and names, never sensitive values.
     public func audit(command: String, jobID: String?, details: [(String, String)]) throws {
-        try guarded {
-            try connection.run("INSERT INTO audit(at, os_user, host, command, job_id, details) VALUES (?, ?, ?, ?, ?, ?)",
-                               .text(Timestamp.iso8601(Date())), .text(ProcessIdentity.user), .text(ProcessIdentity.host),
-                               .text(command), .optionalText(jobID), .text(JSONText.object(details)))
-        }
-    }
-
-    /// Runs `body`, turning sqlite3 errors into command errors.
-    func guarded<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as SQLiteError { throw error.asTokenVaultError }
+        try store.appendAudit(AuditEntry(
+            at: Timestamp.iso8601(Date()), user: ProcessIdentity.user, host: ProcessIdentity.host,
+            command: command, jobID: jobID, details: JSONText.object(details)))
     }
 }

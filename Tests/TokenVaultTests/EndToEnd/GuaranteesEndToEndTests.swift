@@ -42,11 +42,9 @@ import Testing
         let running = try ws.start(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
         // Kill once some batches are committed and more are in flight.
         let deadline = Date().addingTimeInterval(60)
-        var committed: Int64 = 0
+        var committed = 0
         while Date() < deadline && running.process.isRunning {
-            if FileManager.default.fileExists(atPath: ws.path("crash.db")),
-               let connection = try? SQLiteConnection(path: ws.path("crash.db"), create: false),
-               let count = try? connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'live_tokens'") {
+            if let count = ws.liveTokens(vault: ws.path("crash.db")) {
                 committed = count
                 if count > 0 { break }
             }

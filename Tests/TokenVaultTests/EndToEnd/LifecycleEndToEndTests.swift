@@ -203,6 +203,35 @@ import Testing
         let since = try ws.run(["audit", "--since", "2999-01-01"])
         #expect(since.stdout.isEmpty)
     }
+
+    /// They decrypt nothing, so they need no master key and leave the vault as it was; a key
+    /// that is given is still checked.
+    @Test func reportAuditAndKeyStatusReadTheVaultWithoutAKey() throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
+        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        let files = ["vault.db"]
+        func snapshot() throws -> [Data] { try files.map { try Data(contentsOf: URL(fileURLWithPath: ws.path($0))) } }
+        let before = try snapshot()
+        let noKey = ["TOKENVAULT_MASTER_KEY": ""]
+        try ws.writePlain("elsewhere.key", TestWorkspace.masterKey + "\n")
+        let report = try ws.run(["report", "t"], environment: noKey)
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("Reconciles: yes."))
+        let audit = try ws.run(["audit"], environment: noKey)
+        #expect(audit.status == 0 && audit.stdout.contains("tokenize"))
+        let keys = try ws.run(["keys", "status"], environment: noKey)
+        #expect(keys.status == 0 && keys.stdout.contains("Data key v1 (active)") && keys.stdout.contains("not checked"))
+        // (A reader of a WAL-mode file may leave SQLite's empty -wal and -shm beside it.)
+        #expect(try snapshot() == before, "read-only commands leave the vault file unchanged")
+        let wrong = try ws.run(["report"], environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
+        #expect(wrong.status == 77, "a key that is given must be the vault's")
+        let keyed = try ws.run(["keys", "status", "--master-key-file", "elsewhere.key"], environment: noKey)
+        #expect(keyed.status == 0 && keyed.stdout.contains("Master key id"))
+        // A vault that does not exist is not created by a read-only command.
+        #expect(try ws.run(["report", "--vault", "none.db"], environment: noKey).status == 66)
+        #expect(!FileManager.default.fileExists(atPath: ws.path("none.db")))
+    }
 }
 
 /// `12345` → `12,345`, as the commands print counts.

@@ -3,9 +3,10 @@ import Testing
 @testable import TokenVault
 
 @Suite struct ResultFormatterTests {
-    func batch() -> PreparedBatch {
+    func batch(hasNetworkToken: Bool = false) -> PreparedBatch {
         let display = InstrumentDisplay(visiblePrefix: "411111", last4: "1111", numberLength: 16, customAlias: nil,
-                                        brandOrCountry: "visa", bankCode: "", expiry: YearMonth(year: 2030, month: 7), metadata: nil)
+                                        brandOrCountry: "visa", bankCode: "", expiry: YearMonth(year: 2030, month: 7), metadata: nil,
+                                        hasNetworkToken: hasNetworkToken)
         let token = Token("0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b")!
         var rows = [
             PreparedRow(row: 1, reference: "a,\"b\"", issues: [], instrument: PreparedInstrument(
@@ -23,10 +24,10 @@ import Testing
         let formatter = ResultFormatter(kind: .card, format: .csv, inputPaths: nil)
         let (results, errors) = formatter.format(batch())
         #expect(String(decoding: formatter.header(formatter.resultColumns), as: UTF8.self)
-                == "row,reference,status,token,is_new_token,alias,brand,last4,expiry\n")
+                == "row,reference,status,token,is_new_token,alias,brand,last4,expiry,has_network_token\n")
         #expect(String(decoding: results, as: UTF8.self) == #"""
-            1,"a,""b""",new,0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b,true,411111******1111,visa,1111,07/30
-            2,,rejected,,,,,,
+            1,"a,""b""",new,0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b,true,411111******1111,visa,1111,07/30,false
+            2,,rejected,,,,,,,
 
             """#)
         #expect(String(decoding: errors, as: UTF8.self) == #"""
@@ -50,6 +51,22 @@ import Testing
         #expect(second["status"] as? String == "rejected")
         #expect(formatter.header(formatter.resultColumns).isEmpty)
         #expect(lines[0].hasPrefix("{\"file\":"))
+    }
+
+    /// Card results show only whether a network token came with the card: `true`/`false`, and
+    /// empty (CSV) or null (JSON Lines) for rejected rows.
+    @Test func hasNetworkTokenIsAFlagAndEmptyForRejectedRows() throws {
+        let csv = ResultFormatter(kind: .card, format: .csv, inputPaths: nil)
+        let lines = String(decoding: csv.format(batch(hasNetworkToken: true)).results, as: UTF8.self).split(separator: "\n")
+        #expect(lines[0].hasSuffix(",07/30,true"))
+        #expect(lines[1].hasSuffix(",,"))
+        let jsonl = ResultFormatter(kind: .card, format: .jsonl, inputPaths: nil)
+        let objects = try String(decoding: jsonl.format(batch(hasNetworkToken: true)).results, as: UTF8.self).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(objects[0]["has_network_token"] as? Bool == true)
+        #expect(objects[1]["has_network_token"] is NSNull)
+        let bank = ResultFormatter(kind: .bankAccount, format: .csv, inputPaths: nil)
+        #expect(!bank.resultColumns.contains("has_network_token"))
     }
 
     @Test func gzipMembersConcatenateIntoOneFile() throws {

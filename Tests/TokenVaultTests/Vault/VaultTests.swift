@@ -77,8 +77,9 @@ import Testing
     @Test func schemaVersionIsRecorded() throws {
         let ws = try TestWorkspace()
         let vault = try Vault.open(options(ws.path("v.db")), logger: logger)
-        #expect(try vault.connection.integer("PRAGMA user_version") == Int64(VaultSchema.latestVersion))
-        #expect(try vault.connection.integer("PRAGMA page_size") == 65536)
+        let store = try #require(vault.store as? SQLiteVaultStore)
+        #expect(try store.schemaVersion() == SQLiteSchema.latestVersion)
+        #expect(try store.pageSize() == 65536)
     }
 }
 
@@ -106,7 +107,7 @@ import Testing
         let ws = try TestWorkspace()
         let vault = try Vault.open(VaultTests().options(ws.path("v.db")), logger: logger)
         let run = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
-        let writer = try VaultWriter(vault: vault, run: run, commitEvery: 1000)
+        let writer = try vault.makeWriter(run: run, commitEvery: 1000)
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         var batch = prepare([a, b, "4111 1111", TestCards.CardSpelling.dashed(a), b], vault: vault)
         try writer.write(&batch)
@@ -124,14 +125,14 @@ import Testing
         let numbers = [TestCards.number(serial: 10), TestCards.number(serial: 11), TestCards.number(serial: 10)]
         let first = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
         var batch = prepare(numbers, vault: vault)
-        let writer = try VaultWriter(vault: vault, run: first, commitEvery: 1000)
+        let writer = try vault.makeWriter(run: first, commitEvery: 1000)
         try writer.write(&batch)
         try writer.commit()
 
         let again = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
         #expect(again.resumed && again.id == first.id)
         var rerun = prepare(numbers, vault: vault)
-        let writer2 = try VaultWriter(vault: vault, run: again, commitEvery: 1000)
+        let writer2 = try vault.makeWriter(run: again, commitEvery: 1000)
         try writer2.write(&rerun)
         try writer2.commit()
         #expect(rerun.resolutions.map(\.status) == [.new, .new, .existing])
@@ -139,7 +140,7 @@ import Testing
 
         let other = try vault.beginRun(jobID: "k", kind: .card, startedAt: Date())
         var third = prepare(numbers, vault: vault)
-        let writer3 = try VaultWriter(vault: vault, run: other, commitEvery: 1000)
+        let writer3 = try vault.makeWriter(run: other, commitEvery: 1000)
         try writer3.write(&third)
         #expect(third.resolutions.map(\.status) == [.existing, .existing, .existing])
         #expect(try vault.tokenCount() == 2)
@@ -152,7 +153,7 @@ extension VaultWriterTests {
         let options = VaultTests().options(ws.path("v.db"))
         let vault = try Vault.open(options, logger: logger)
         let run = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
-        let writer = try VaultWriter(vault: vault, run: run, commitEvery: 1)
+        let writer = try vault.makeWriter(run: run, commitEvery: 1)
         var first = prepare([TestCards.number(serial: 1)], vault: vault)
         try writer.write(&first)
         // Another process rotates the fingerprint key while this run goes on.

@@ -1,14 +1,15 @@
 import Foundation
 
-/// The one writer of a tokenize run: inserts prepared rows in file order, many per transaction,
-/// and decides new or existing for each.
+/// The SQLite writer of a tokenize run: inserts prepared rows in file order, many per
+/// transaction, and decides new or existing for each.
 ///
 /// File order decides because rows reach it in input order and each `INSERT ... ON CONFLICT
 /// DO NOTHING` sees every earlier row of the run, committed or not. A conflict on a token this
 /// same job created at this same row (a resumed run) is still reported new.
-final class VaultWriter {
-    private let vault: Vault
+final class SQLiteWriteSession: InstrumentWriter {
+    private let connection: SQLiteConnection
     private let run: RunRecord
+    private let fingerprintKeyVersion: Int
     private let kind: InstrumentKind
     private let commitEvery: Int
     private let insert: SQLiteStatement
@@ -20,20 +21,21 @@ final class VaultWriter {
     /// How many commits this writer has made; the pipeline watches it to move its tallies.
     private(set) var commitCount = 0
 
-    init(vault: Vault, run: RunRecord, commitEvery: Int) throws {
-        self.vault = vault
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int) throws {
+        self.connection = connection
         self.run = run
         self.kind = run.kind
+        self.fingerprintKeyVersion = keys.fingerprintKey
         self.commitEvery = commitEvery
-        (insert, lookup) = try vault.guarded {
-            (try vault.connection.prepare("""
+        (insert, lookup) = try SQLiteError.guarded {
+            (try connection.prepare("""
                 INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
                     brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
                     token_prefix, fingerprint_prefix)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                 ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
-             try vault.connection.prepare("""
+             try connection.prepare("""
                 SELECT token, alias, created_run, created_input, created_row FROM instruments
                 WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
@@ -41,16 +43,16 @@ final class VaultWriter {
         insert.bind(kind.storedValue, at: 2)
         // The columns of the other kind stay NULL.
         for column: Int32 in kind == .card ? [9, 11] : [8, 10] { insert.bindNull(at: column) }
-        insert.bind(vault.crypto.fingerprintKeyVersion, at: 4)
-        insert.bind(vault.crypto.activeDataKey, at: 5)
+        insert.bind(keys.fingerprintKey, at: 4)
+        insert.bind(keys.activeDataKey, at: 5)
         insert.bind(Int(run.id), at: 14)
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
     func write(_ batch: inout PreparedBatch) throws {
-        try vault.guarded {
+        try SQLiteError.guarded {
             if !inTransaction {
-                try vault.connection.execute("BEGIN IMMEDIATE")
+                try connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
                 try checkFingerprintKey()
             }
@@ -87,8 +89,8 @@ final class VaultWriter {
     /// overlaps `keys rotate --fingerprint` stops (checked inside the write transaction, which the
     /// rotation's own transaction excludes).
     private func checkFingerprintKey() throws {
-        let current = try vault.connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
-        guard current == Int64(vault.crypto.fingerprintKeyVersion) else {
+        let current = try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
+        guard current == Int64(fingerprintKeyVersion) else {
             throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
         }
     }
@@ -126,7 +128,7 @@ final class VaultWriter {
                 }
             }
         }
-        return vault.connection.changes == 1
+        return connection.changes == 1
     }
 
     /// The instrument is already in the vault: its token, reported new only when this very job
@@ -151,12 +153,12 @@ final class VaultWriter {
     /// Commits pending rows, with the token counter, in one transaction.
     func commit() throws {
         guard inTransaction else { return }
-        try vault.guarded {
+        try SQLiteError.guarded {
             if insertedSinceCommit > 0 {
-                try vault.connection.run(
+                try connection.run(
                     "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(insertedSinceCommit))
             }
-            try vault.connection.execute("COMMIT")
+            try connection.execute("COMMIT")
         }
         inTransaction = false
         rowsSinceCommit = 0
@@ -167,7 +169,7 @@ final class VaultWriter {
     /// Abandons pending rows (after a failure that must not leave half a batch).
     func rollback() {
         guard inTransaction else { return }
-        try? vault.connection.execute("ROLLBACK")
+        try? connection.execute("ROLLBACK")
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0

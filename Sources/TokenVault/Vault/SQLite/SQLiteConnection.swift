@@ -6,11 +6,11 @@ import CSQLite
 final class SQLiteConnection {
     let handle: OpaquePointer
 
-    /// Opens (or creates) the database at `path`.
-    init(path: String, create: Bool = true, busyTimeoutMilliseconds: Int32 = 10_000) throws {
+    /// Opens (or creates) the database at `path`; `readOnly` never writes the file.
+    init(path: String, create: Bool = true, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws {
         var db: OpaquePointer?
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
-        if create { flags |= SQLITE_OPEN_CREATE }
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX
+        if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
         let status = sqlite3_open_v2(path, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"

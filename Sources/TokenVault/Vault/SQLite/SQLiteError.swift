@@ -30,4 +30,9 @@ struct SQLiteError: Error, CustomStringConvertible, Sendable {
         }
         return TokenVaultError(.io, "vault I/O failed (\(message))", underlying: self)
     }
+
+    /// Runs `body`, turning sqlite3 errors into command errors.
+    static func guarded<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as SQLiteError { throw error.asTokenVaultError }
+    }
 }

@@ -1,7 +1,7 @@
-/// The vault's schema, as numbered migrations; `PRAGMA user_version` records how far a file is.
+/// The SQLite vault's schema, as numbered migrations; `PRAGMA user_version` records how far a file is.
 ///
 /// Append a migration for every change; never edit a released one.
-enum VaultSchema {
+enum SQLiteSchema {
     struct Migration {
         let version: Int
         let sql: String

@@ -1,0 +1,7 @@
+/// What a new vault holds before its first run: its identity and its first keys, wrapped.
+struct VaultGenesis: Sendable {
+    let vaultID: String
+    let createdAt: String
+    let dataKey: WrappedKey
+    let fingerprintKey: WrappedKey
+}

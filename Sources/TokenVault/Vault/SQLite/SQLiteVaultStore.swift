@@ -1,0 +1,150 @@
+import Foundation
+
+/// The vault in one SQLite file (WAL mode, mode 0600): the embedded default.
+///
+/// Writers take the file's write lock (`BEGIN IMMEDIATE`); readers never block them.
+final class SQLiteVaultStore: VaultStore {
+    let location: VaultLocation
+    let path: String
+    let connection: SQLiteConnection
+    private let options: VaultStoreOptions
+
+    private init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
+        self.location = .sqlite(path: path)
+        self.path = path
+        self.connection = connection
+        self.options = options
+    }
+
+    private static func path(_ options: VaultStoreOptions) -> String {
+        guard case .sqlite(let path) = options.location else { preconditionFailure("an SQLite store for \(options.location.displayName)") }
+        return path
+    }
+
+    private static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
+        Int32(min(options.busyTimeoutSeconds * 1000, Double(Int32.max)))
+    }
+
+    // MARK: - Opening
+
+    static func exists(_ options: VaultStoreOptions) throws -> Bool {
+        FileManager.default.fileExists(atPath: path(options))
+    }
+
+    static func openExisting(_ options: VaultStoreOptions, readOnly: Bool) throws -> SQLiteVaultStore {
+        let path = path(options)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw TokenVaultError(.inputMissing, "no vault at \(path) (create one with `tokenvault init --vault \(path)`)")
+        }
+        return try SQLiteError.guarded {
+            let connection = try SQLiteConnection(
+                path: path, create: false, readOnly: readOnly, busyTimeoutMilliseconds: busyMilliseconds(options))
+            let version = Int(try connection.integer("PRAGMA user_version") ?? 0)
+            guard version <= SQLiteSchema.latestVersion else {
+                throw TokenVaultError(.vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(SQLiteSchema.latestVersion))")
+            }
+            guard version >= 1 else {
+                throw TokenVaultError(.vaultCorrupt, "\(path) is not a tokenvault vault")
+            }
+            return SQLiteVaultStore(path: path, connection: connection, options: options)
+        }
+    }
+
+    static func create(_ options: VaultStoreOptions, genesis: VaultGenesis) throws -> SQLiteVaultStore {
+        let path = path(options)
+        // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        return try SQLiteError.guarded {
+            let connection = try SQLiteConnection(path: path, create: false, busyTimeoutMilliseconds: busyMilliseconds(options))
+            // 64 KiB pages: the two random-key indexes are searched and split far less often than
+            // with 4 KiB pages (measured: ~15% more rows/s into a fresh vault). Fixed at creation.
+            try connection.execute("PRAGMA page_size = 65536")
+            let store = SQLiteVaultStore(path: path, connection: connection, options: options)
+            try store.prepareForWriting()
+            try connection.transaction {
+                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?)",
+                                   .text(genesis.vaultID), .text(genesis.createdAt),
+                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)))
+                try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                                   .int(genesis.dataKey.version), .blob(genesis.dataKey.wrapped), .text(genesis.dataKey.createdAt))
+                try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                                   .int(genesis.fingerprintKey.version), .blob(genesis.fingerprintKey.wrapped), .text(genesis.fingerprintKey.createdAt))
+            }
+            return store
+        }
+    }
+
+    /// An `flock(2)` on a file beside the vault: the kernel drops it when the holder exits.
+    static func lockJob(named name: String, options: VaultStoreOptions) throws -> any JobLockHolder {
+        let path = path(options)
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        return try JobLock(path: "\(path).job-\(name).lock")
+    }
+
+    func prepareForWriting() throws {
+        try SQLiteError.guarded {
+            try connection.execute("""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA foreign_keys = ON;
+                PRAGMA temp_store = MEMORY;
+                PRAGMA cache_size = -\(max(2048, options.cacheBytes / 1024));
+                """)
+            let current = try schemaVersion()
+            for migration in SQLiteSchema.migrations where migration.version > current {
+                try connection.transaction {
+                    try connection.execute(migration.sql)
+                    try connection.execute("PRAGMA user_version = \(migration.version)")
+                }
+            }
+        }
+    }
+
+    func schemaVersion() throws -> Int {
+        try SQLiteError.guarded { Int(try connection.integer("PRAGMA user_version") ?? 0) }
+    }
+
+    /// The page size the file was created with (fixed at creation; tests check it).
+    func pageSize() throws -> Int {
+        try SQLiteError.guarded { Int(try connection.integer("PRAGMA page_size") ?? 0) }
+    }
+
+    // MARK: - Metadata and counts
+
+    func metaInteger(_ key: String) throws -> Int {
+        Int(try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = ?", .text(key)) ?? 0)
+    }
+
+    func vaultID() throws -> String {
+        try SQLiteError.guarded {
+            let statement = try connection.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'")
+            return try statement.step() ? statement.text(at: 0) ?? "" : ""
+        }
+    }
+
+    func liveTokenCount() throws -> Int {
+        try SQLiteError.guarded { try metaInteger("live_tokens") }
+    }
+
+    func instrumentCount() throws -> Int {
+        try SQLiteError.guarded { Int(try connection.integer("SELECT count(*) FROM instruments") ?? 0) }
+    }
+
+    func deletedInstrumentCount() throws -> Int {
+        try SQLiteError.guarded { Int(try connection.integer("SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL") ?? 0) }
+    }
+
+    func recordCountsByDataKey() throws -> [Int: Int] {
+        try SQLiteError.guarded {
+            var perVersion: [Int: Int] = [:]
+            let counts = try connection.prepare("SELECT data_key, count(*) FROM instruments WHERE sealed IS NOT NULL GROUP BY data_key")
+            while try counts.step() { perVersion[counts.int(at: 0)] = counts.int(at: 1) }
+            return perVersion
+        }
+    }
+}
