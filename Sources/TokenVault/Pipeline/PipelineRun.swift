@@ -21,6 +21,8 @@ final class PipelineRun: @unchecked Sendable {
     private let resultsFile: Confined<OutputChain>
     private let errorsFile: Confined<OutputChain>
     private let openPGP: OpenPGPSession
+    /// No row is committed when the run fails (OpenPGP inputs, verified only at their end).
+    private let allOrNothing: Bool
     private let slotCount: Int
     private let slots: DispatchSemaphore
     private var toWriter: InOrderDelivery<PreparedBatch>!
@@ -46,7 +48,7 @@ final class PipelineRun: @unchecked Sendable {
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
-         errorsFile: OutputChain, openPGP: OpenPGPSession, progress: (any ProgressObserver)?) {
+         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?) {
         self.request = request
         self.formats = formats
         self.mapping = mapping
@@ -55,6 +57,7 @@ final class PipelineRun: @unchecked Sendable {
         self.formatter = formatter
         self.progress = progress
         self.openPGP = openPGP
+        self.allOrNothing = allOrNothing
         let count = max(1, request.concurrency)
         workers = (0..<count).map { DispatchQueue(label: "tokenvault.worker.\($0)") }
         self.writer = Confined(writer)
@@ -125,6 +128,13 @@ final class PipelineRun: @unchecked Sendable {
             let watch = ThreadCPUClock()
             // Also after an input failure: what is pending came before the damage and is
             // complete, so it is committed (SPEC §3). A vault failure already rolled back.
+            // Not so for an OpenPGP input: a failed check at its end disowns every row before.
+            if allOrNothing && hasFailed {
+                writer.value.rollback()
+                lock.withLock { pendingTally = RunTally() }
+                lock.withLock { stageTimes.vault += watch.seconds }
+                return
+            }
             do {
                 try writer.value.commit()
                 commitTally()

@@ -67,10 +67,13 @@ public final class Tokenizer {
         if run.resumed {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try vault.makeWriter(run: run, commitEvery: request.commitEvery)
+        // An OpenPGP message proves its integrity and signature only at its end: its rows are
+        // committed in one transaction once it has, or not at all (see `PipelineRun`).
+        let allOrNothing = request.openPGP.requiredSigner != nil || request.inputs.contains(where: InputChain.isOpenPGP)
+        let writer = try vault.makeWriter(run: run, commitEvery: allOrNothing ? Int.max : request.commitEvery)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
-            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP,
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP, allOrNothing: allOrNothing,
             progress: progress)
         var failure = pipeline.execute()
 

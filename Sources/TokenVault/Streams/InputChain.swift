@@ -10,6 +10,14 @@ enum InputChain {
         let open: (any ByteSource) throws -> any ByteSource
     }
 
+    /// True when the file at `path` starts as an OpenPGP message (standard input is not looked at).
+    static func isOpenPGP(path: String) -> Bool {
+        guard path != "-", let file = try? InputFile(path: path) else { return false }
+        let peekable = PeekableSource(file)
+        guard let prefix = try? peekable.peek(OpenPGPMessage.sniffLength) else { return false }
+        return prefix.withUnsafeBytes(OpenPGPMessage.isMessage)
+    }
+
     /// Decodes `raw` (a file's bytes as stored).
     ///
     /// - Parameters:
