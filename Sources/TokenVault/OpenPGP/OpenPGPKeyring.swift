@@ -61,7 +61,18 @@ final class OpenPGPKeyring {
             process.standardError = FileHandle.nullDevice
             if (try? process.run()) != nil { process.waitUntilExit() }
         }
-        try? FileManager.default.removeItem(atPath: home)
+        Self.remove(home)
+    }
+
+    /// Removes the temporary home and the secret key in it. The agent deletes its sockets as it
+    /// exits, which can make one removal pass fail half-way (ENOENT): try again until it is gone.
+    private static func remove(_ home: String) {
+        for _ in 0..<100 {
+            try? FileManager.default.removeItem(atPath: home)
+            var info = stat()
+            if lstat(home, &info) != 0 { return }
+            usleep(20_000)
+        }
     }
 
     private func importSecretKey(from fd: Int32, path: String) throws {

@@ -71,6 +71,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: home))
     }
 
+    /// The imported secret key leaves the disk with its temporary keyring, every time.
+    @Test func temporaryKeyringsAreRemovedWhole() throws {
+        let message = try keys.encrypt(clear, to: [keys.rsa])
+        for _ in 0..<5 {
+            let keyring = try OpenPGPKeyring(settings: OpenPGPSettings(secretKeyFile: keys.file("rsa.sec")))
+            let home = try #require(keyring.home)
+            #expect(try decrypt(message, keyring: keyring) == clear)
+            keyring.close()
+            #expect(!FileManager.default.fileExists(atPath: home))
+        }
+    }
+
     @Test func aWrongPassphraseIsAWrongKey() throws {
         let message = try keys.encrypt(clear, to: [keys.protected])
         let wrong = try writeSecretFile("wrong horse\n")
