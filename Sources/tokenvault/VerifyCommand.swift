@@ -30,6 +30,10 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
 
+    func validate() throws {
+        do { _ = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError { throw ValidationError("--delimiter: \(error.message)") }
+    }
+
     func run() throws {
         let logger = reporting.makeLogger()
         try ExitStatus.run {
@@ -39,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
             let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
             let outcome = try ResultVerifier(
                 vault: vault, kind: kind, inputPath: input, resultsPath: results, format: format,
-                delimiter: delimiter == "tab" ? 0x09 : delimiter.utf8.first ?? 0x2C,
+                delimiter: try CSVDelimiter.parse(delimiter),
                 columnMap: try maps.map(ColumnMapping.init(parsing:))).run()
             for mismatch in outcome.mismatches.prefix(1000) {
                 print("row \(mismatch.row)\(mismatch.alias.isEmpty ? "" : " (\(mismatch.alias))"): \(mismatch.reason)")

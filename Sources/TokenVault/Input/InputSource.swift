@@ -11,12 +11,14 @@ final class InputSource {
 
     /// Opens `path` and recognises its layers from its first bytes.
     ///
-    /// - Parameter openPGP: the command's OpenPGP keys; nil for inputs that are never encrypted.
+    /// - Parameters:
+    ///   - expectedSHA256: the hash of the file as the caller saw it, when known.
+    ///   - openPGP: the command's OpenPGP keys; nil for inputs that are never encrypted.
     /// - Throws: `inputMissing` when it does not exist or cannot be opened; a layer's error
     ///   when it cannot start (a missing key for an OpenPGP message).
-    init(path: String, openPGP: OpenPGPSession? = nil) throws {
+    init(path: String, expectedSHA256: String? = nil, openPGP: OpenPGPSession? = nil) throws {
         self.path = path
-        file = try InputFile(path: path)
+        file = try InputFile(path: path, expectedSHA256: expectedSHA256)
         decoded = try InputChain.decode(file, name: path, openPGP: openPGP)
     }
 

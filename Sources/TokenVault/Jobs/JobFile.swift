@@ -20,6 +20,16 @@ public struct JobFile: Sendable, Equatable {
     public var archiveDirectory: String?
     /// OpenPGP inputs and encrypted outputs: the `pgp` object (paths resolved against `root`).
     public var openPGP = OpenPGPSettings()
+    /// Each input must have at least this many data rows, else the run fails (65).
+    public var minRows: Int?
+    /// With no matching input, `run` fails (66) instead of exiting 0 with a notice.
+    public var requireInput = false
+    /// A file is taken only once its size and mtime have been stable this long.
+    public var settleSeconds: Double = 0
+    /// A file `X` is taken only when its marker exists (`{file}` stands for `X`); nil takes every file.
+    public var doneMarker: String?
+    /// The marker pattern `"done_marker": true` means.
+    public static let defaultDoneMarker = "{file}.done"
     /// The folder relative paths start from: the job file's folder's parent (the project root).
     public var root: String
     public var path: String
@@ -73,8 +83,9 @@ public struct JobFile: Sendable, Equatable {
             job.format = parsed
         }
         if let delimiter = try string("delimiter", in: object) {
-            guard delimiter.utf8.count == 1 || delimiter == "tab" else { throw fail("'delimiter' must be one character or 'tab'") }
-            job.delimiter = delimiter == "tab" ? 0x09 : delimiter.utf8.first!
+            do { job.delimiter = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError {
+                throw fail("'delimiter': \(error.message)")
+            }
         }
         if let columns = object["columns"], !(columns is NSNull) {
             guard let map = columns as? [String: String] else { throw fail("'columns' must map field names to column names") }
@@ -92,7 +103,8 @@ public struct JobFile: Sendable, Equatable {
             guard let parsed = OutputFormat(rawValue: format) else { throw fail("'output.format' must be csv or jsonl") }
             job.outputFormat = parsed
         }
-        let policy = try section("policy", known: ["allow_expired", "max_reject_rate"])
+        let policy = try section("policy", known: [
+            "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker"])
         if let value = policy["allow_expired"], !(value is NSNull) {
             guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.allow_expired' must be true or false") }
             job.allowExpired = flag
@@ -102,6 +114,32 @@ public struct JobFile: Sendable, Equatable {
                 throw fail("'policy.max_reject_rate' must be a number from 0 to 1")
             }
             job.maxRejectRate = rate
+        }
+        if let value = policy["min_rows"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
+                  (0...1_000_000_000).contains(rows) else {
+                throw fail("'policy.min_rows' must be a whole number from 0 to 1000000000")
+            }
+            job.minRows = rows
+        }
+        if let value = policy["require_input"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.require_input' must be true or false") }
+            job.requireInput = flag
+        }
+        if let value = policy["settle_seconds"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let seconds = (value as? NSNumber)?.doubleValue, (0...86_400).contains(seconds) else {
+                throw fail("'policy.settle_seconds' must be a number of seconds from 0 to 86400")
+            }
+            job.settleSeconds = seconds
+        }
+        if let value = policy["done_marker"], !(value is NSNull) {
+            if isJSONBoolean(value), let flag = value as? Bool {
+                job.doneMarker = flag ? JobFile.defaultDoneMarker : nil
+            } else if let pattern = value as? String, pattern.contains("{file}"), pattern != "{file}", !pattern.contains("\u{0}") {
+                job.doneMarker = pattern
+            } else {
+                throw fail("'policy.done_marker' must be true, false or a pattern holding {file}, e.g. \"{file}.done\"")
+            }
         }
         job.openPGP = try openPGPSettings(section("pgp", known: ["secret_key", "passphrase_file", "require_signature", "encrypt_to"]),
                                           resolve: job.resolve, fail: fail)
@@ -136,6 +174,11 @@ public struct JobFile: Sendable, Equatable {
             }
         }
         return settings
+    }
+
+    /// The marker whose existence releases `file`, when the policy asks for one.
+    public func marker(for file: String) -> String? {
+        doneMarker.map { $0.replacingOccurrences(of: "{file}", with: file) }
     }
 
     /// A path of the job file, made absolute against the project root.

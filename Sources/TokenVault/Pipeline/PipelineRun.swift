@@ -90,7 +90,9 @@ final class PipelineRun: @unchecked Sendable {
         for (inputIndex, path) in request.inputs.enumerated() where !hasFailed {
             let format = formats[inputIndex]
             let source: InputSource
-            do { source = try InputSource(path: path, openPGP: openPGP) } catch { fail(error); break }
+            do {
+                source = try InputSource(path: path, expectedSHA256: request.knownInputs?[inputIndex].sha256, openPGP: openPGP)
+            } catch { fail(error); break }
             defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
@@ -100,7 +102,7 @@ final class PipelineRun: @unchecked Sendable {
             do {
                 var layout: ColumnLayout?
                 if format == .csv {
-                    guard let header = try reader.readHeader() else { continue }
+                    let header = try reader.readHeader()
                     let resolved = try mapping.layout(forHeader: header, path: path)
                     lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }
                     layout = resolved

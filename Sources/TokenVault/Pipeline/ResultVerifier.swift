@@ -53,7 +53,8 @@ public final class ResultVerifier {
         let currentMonth = YearMonth(now)
         let reader = RecordReader(source: try InputSource(path: inputPath), format: inputFormat, delimiter: delimiter)
         var layout: ColumnLayout?
-        if inputFormat == .csv, let header = try reader.readHeader() {
+        if inputFormat == .csv {
+            let header = try reader.readHeader()
             layout = try mapping.layout(forHeader: header, path: inputPath)
         }
         let results = try ResultFileReader(path: resultsPath, inputPath: inputPath)

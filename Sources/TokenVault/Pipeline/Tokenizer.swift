@@ -48,6 +48,8 @@ public final class Tokenizer {
         let errorsPath = OutputChain.path("\(base).errors.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let reportPath = "\(base).report.json"
         // A rerun under the same job id replaces everything an earlier attempt left.
+        // A symlink planted at an output name is refused (73), not silently removed.
+        for path in [resultsPath, errorsPath, reportPath] { try OutputFile.checkTarget(path) }
         for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
         let resultsFile = try OutputChain(file: OutputFile(path: resultsPath), compressed: true, openPGP: openPGP)
         let errorsFile = try OutputChain(file: OutputFile(path: errorsPath), compressed: true, openPGP: openPGP)
@@ -84,6 +86,12 @@ public final class Tokenizer {
                 failure = TokenVaultError(.inputData, String(
                     format: "%d of %d rows rejected (%.2f%%), above the allowed %.2f%%; accepted rows stay committed",
                     tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
+            }
+        }
+        if failure == nil, let minimum = request.minRows {
+            for (index, path) in request.inputs.enumerated() where (tally.rowsByInput[index] ?? 0) < minimum {
+                failure = TokenVaultError(.inputData, "\(path) has \(tally.rowsByInput[index] ?? 0) data rows, fewer than --min-rows \(minimum)")
+                break
             }
         }
         tally.errorsByCode = tally.errorsByCode.filter { $0.value > 0 }
