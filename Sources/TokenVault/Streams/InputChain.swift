@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Builds an input's chain of byte streams: file or stdin → OpenPGP → gzip → (record decoder).
 ///
 /// Each layer is recognised from the content, never from the name (SPEC §3, §11): the builder
@@ -10,12 +14,17 @@ enum InputChain {
         let open: (any ByteSource) throws -> any ByteSource
     }
 
-    /// True when the file at `path` starts as an OpenPGP message (standard input is not looked at).
+    /// True when the file at `path` starts as an OpenPGP message (standard input is not looked
+    /// at). A quick look before a run, which reads the file again through its chain.
     static func isOpenPGP(path: String) -> Bool {
-        guard path != "-", let file = try? InputFile(path: path) else { return false }
-        let peekable = PeekableSource(file)
-        guard let prefix = try? peekable.peek(OpenPGPMessage.sniffLength) else { return false }
-        return prefix.withUnsafeBytes(OpenPGPMessage.isMessage)
+        guard path != "-" else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var prefix = [UInt8](repeating: 0, count: OpenPGPMessage.sniffLength)
+        let n = prefix.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        guard n > 0 else { return false }
+        return prefix.withUnsafeBytes { OpenPGPMessage.isMessage(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
     }
 
     /// Decodes `raw` (a file's bytes as stored).
