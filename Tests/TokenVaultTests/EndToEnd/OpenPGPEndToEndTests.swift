@@ -160,6 +160,55 @@ import Testing
         }
     }
 
+    /// `detokenize --encrypt-to`: each recipient decrypts exactly what a clear export writes,
+    /// and no file in the working folder or TMPDIR holds a clear number meanwhile.
+    @Test func detokenizeForAPartnerNeverWritesClearNumbers() throws {
+        let f = try fixture(rows: 6000)
+        let numbers = cardNumbers(inInput: f.clear)
+        try FileManager.default.removeItem(atPath: f.ws.path("cards.csv"))
+        try FileManager.default.removeItem(atPath: f.ws.path("cards.csv.gz"))
+        let tmp = f.ws.path("tmp")
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let watcher = LeakWatcher(folders: [f.ws.root.path, tmp], numbers: numbers)
+        watcher.scan()
+        #expect(watcher.leaks.isEmpty, "\(watcher.leaks)")
+        let process = try f.ws.start([
+            "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gz.gpg",
+            "--encrypt-to", keys.rsa, "--encrypt-to", keys.file("curve.pub.asc"),
+        ], environment: ["GNUPGHOME": keys.home, "TMPDIR": tmp])
+        while process.process.isRunning { watcher.scan() }
+        let run = process.wait()
+        watcher.scan()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(watcher.leaks.isEmpty, "\(watcher.leaks)")
+        var info = stat()
+        #expect(stat(f.ws.path("partner.csv.gz.gpg"), &info) == 0 && info.st_mode & 0o777 == 0o600)
+
+        // A clear export, read in memory only.
+        let clear = try f.ws.run(["detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--stdout"])
+        #expect(clear.status == 0)
+        let message = Array(try Data(contentsOf: URL(fileURLWithPath: f.ws.path("partner.csv.gz.gpg"))))
+        for secretKey in ["rsa.sec", "curve.sec"] {
+            let keyring = try OpenPGPKeyring(settings: OpenPGPSettings(secretKeyFile: keys.file(secretKey)))
+            let gzip = try OpenPGPDecryptor(upstream: MemorySource(message), keyring: keyring, requiredSigner: nil).readAll()
+            let text = String(decoding: try GzipSource(upstream: MemorySource(gzip)).readAll(), as: UTF8.self)
+            #expect(text == clear.stdout, "for \(secretKey)")
+        }
+        // The export does hold the numbers the watcher looked for.
+        #expect(!leakedNumbers(in: Array(clear.stdout.utf8), numbers: numbers).isEmpty)
+    }
+
+    @Test func detokenizeRefusesAnUnknownRecipientBeforeWriting() throws {
+        let f = try fixture(rows: 50)
+        let run = try f.ws.run([
+            "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gpg",
+            "--encrypt-to", String(repeating: "AB", count: 20),
+        ], environment: gnupg)
+        #expect(run.status == 77, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: f.ws.path("partner.csv.gpg")))
+        #expect(!FileManager.default.fileExists(atPath: f.ws.path("partner.csv.gpg.part")))
+    }
+
     /// A job file's `pgp` object: signed encrypted deliveries in, results out for a partner.
     @Test func aJobReadsEncryptedDeliveriesAndEncryptsItsOutputs() throws {
         let ws = try TestWorkspace()
