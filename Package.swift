@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        // prctl(2) wrappers (a variadic call), for the process hardening at start.
+        .systemLibrary(name: "CProcess"),
         // All the logic: input → validation → vault → pipeline → output, plus jobs.
         .target(
             name: "TokenVault",
@@ -31,11 +33,15 @@ let package = Package(
                 "CSQLite",
                 "CZlib",
                 "CGPGME",
+                "CProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["BuildCommitPlugin"]
         ),
+        // The git commit a build comes from, for `--version` ("unknown" without git).
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         // A thin command line over the library.
         .executableTarget(
             name: "tokenvault",

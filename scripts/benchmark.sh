@@ -14,6 +14,6 @@ input="bench/$kind-$rows.csv.gz"
 [ -f "$input" ] || "$bin" sample --kind "$kind" --rows "$rows" --seed 42 --repeat-percent 5 --invalid-percent 2 --out "$input"
 rm -rf bench/vault.db bench/vault.db-* bench/vault.db.key bench/out
 echo "input: $input ($(du -h "$input" | cut -f1)), $(nproc) cores"
-"$bin" tokenize --kind "$kind" "$input" --vault bench/vault.db --out bench/out --job-id bench --timings --quiet --no-progress 2>&1 \
+"$bin" tokenize --kind "$kind" "$input" --vault bench/vault.db --create-vault --out bench/out --job-id bench --timings --quiet --no-progress 2>&1 \
   | grep -E '^(timings|stage)'
 echo "vault: $(du -h bench/vault.db | cut -f1)"

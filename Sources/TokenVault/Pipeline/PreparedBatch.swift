@@ -24,8 +24,17 @@ struct Resolution: Sendable {
     var token: Token?
     /// The alias the vault holds for an existing token, when it differs from this row's.
     var storedAlias: String?
+    /// The record the row's fingerprint matched (existing, or this run's own on resume): its
+    /// binding to the fingerprint is checked before any result line names its token.
+    var matched: MatchedRecord?
 
     static let rejected = Resolution(status: .rejected)
+}
+
+/// A vault record found by fingerprint, as sealed.
+struct MatchedRecord: Sendable {
+    var sealed: [UInt8]
+    var dataKey: Int
 }
 
 /// One row on its way through the pipeline.

@@ -32,6 +32,10 @@ public final class Tokenizer {
         case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
         case .bankAccount: BankAccountValidator(today: request.now)
         }
+        let digests = try request.knownInputs ?? inputDigests()
+        if let prior = try vault.priorRun(jobID: request.jobID), let completed = try checkReuse(of: prior, digests: digests) {
+            return completed
+        }
 
         let directory = request.outputDirectory
         do {
@@ -47,10 +51,11 @@ public final class Tokenizer {
         let resultsPath = OutputChain.path("\(base).results.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let errorsPath = OutputChain.path("\(base).errors.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let reportPath = "\(base).report.json"
+        let htmlReportPath = "\(base).report.html"
         // A rerun under the same job id replaces everything an earlier attempt left.
         // A symlink planted at an output name is refused (73), not silently removed.
-        for path in [resultsPath, errorsPath, reportPath] { try OutputFile.checkTarget(path) }
-        for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
+        for path in [resultsPath, errorsPath, reportPath, htmlReportPath] { try OutputFile.checkTarget(path) }
+        for stale in [resultsPath, errorsPath, reportPath, htmlReportPath] { unlink(stale) }
         let resultsFile = try OutputChain(file: OutputFile(path: resultsPath), compressed: true, openPGP: openPGP)
         let errorsFile = try OutputChain(file: OutputFile(path: errorsPath), compressed: true, openPGP: openPGP)
         let formatter = ResultFormatter(
@@ -61,8 +66,8 @@ public final class Tokenizer {
         let started = request.now
         let wall = Stopwatch()
         let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
-        if let known = request.knownInputs {
-            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map {
+        if let digests {
+            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, digests).map {
                 PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
             })
         }
@@ -78,8 +83,10 @@ public final class Tokenizer {
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP, allOrNothing: allOrNothing,
             progress: progress)
         var failure = pipeline.execute()
-
         var tally = pipeline.committed
+        if failure == nil, let signal = pipeline.stoppedBy {
+            failure = StopRequest.error(signal, committedRows: tally.counts.rows)
+        }
         if failure == nil, let limit = request.maxRejectRate, tally.counts.rows > 0 {
             let rate = Double(tally.counts.rejected) / Double(tally.counts.rows)
             if rate > limit {
@@ -102,14 +109,18 @@ public final class Tokenizer {
 
         let finished = started.addingTimeInterval(timings.wall)
         let tokensAfter = (try? vault.tokenCount()) ?? run.tokensBefore
-        let inputs = pipeline.inputs.enumerated().map { index, input in
-            var input = input
+        // The hashes taken before the run when there are some: those of a stopped run's whole
+        // files, which its resume must match, not of the part read.
+        let inputs = request.inputs.indices.map { index in
+            var input = digests.map { ReconciliationReport.Input(path: request.inputs[index], sha256: $0[index].sha256, bytes: $0[index].bytes, rows: 0) }
+                ?? (index < pipeline.inputs.count ? pipeline.inputs[index] : .init(path: request.inputs[index], sha256: "", bytes: 0, rows: 0))
             input.rows = tally.rowsByInput[index] ?? 0
             return input
         }
+        var renamed = false
         func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
-            ReconciliationReport(
-                jobID: request.jobID, kind: request.kind, status: failure == nil ? .completed : .failed,
+            var report = ReconciliationReport(
+                jobID: request.jobID, kind: request.kind, status: Self.status(failure),
                 startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
                 durationSeconds: (timings.wall * 1000).rounded() / 1000,
                 rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
@@ -118,11 +129,15 @@ public final class Tokenizer {
                 byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
                 vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
                 failure: failure?.message)
+            report.errorsByField = tally.errorsByField.filter { $0.value > 0 }
+            report.provenance = .current(masterKeyID: vault.masterKeyIdentifier)
+            report.progress = pipeline.progressSamples
+            report.outputs = recordedOutputs(resultsPath: renamed ? resultsPath : resultsFile.partialPath, formats: formats)
+            return report
         }
 
         // Outputs get their final names first; the vault then records the run. Should that
         // fail, the outputs go back to their temporary names: nothing looks complete that is not.
-        var renamed = false
         if failure == nil {
             do {
                 try resultsFile.complete()
@@ -152,10 +167,66 @@ public final class Tokenizer {
             ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
             ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
         ])
-        try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+        do {
+            try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+            try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
+        } catch let error as TokenVaultError where failure != nil {
+            // A full disk or a removed folder: the run's own failure is the one to report; the
+            // vault holds the report (`tokenvault report JOB_ID`).
+            logger.error("cannot write the report files; the vault has the report", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
+        }
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
             errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
             timings: timings, failure: failure, unknownColumns: pipeline.unknownColumns.sorted())
+    }
+
+    private static func status(_ failure: TokenVaultError?) -> ReconciliationReport.Status {
+        switch failure?.code {
+        case nil: .completed
+        case .interrupted?, .terminated?: .interrupted
+        default: .failed
+        }
+    }
+
+    /// The inputs' hashes, taken before the run; nil when one is standard input.
+    private func inputDigests() throws -> [InputDigest]? {
+        guard !request.inputs.contains("-") else { return nil }
+        return try request.inputs.map { try InputDigest.of(path: $0) }
+    }
+
+    /// A job id that ran before (SPEC §10): refused when it read other inputs or another kind;
+    /// when it completed over these same inputs, its outcome, with its outputs left untouched;
+    /// nil when it is unfinished and resumes.
+    ///
+    /// - Throws: `usage`, before anything is written.
+    private func checkReuse(of prior: PriorRun, digests: [InputDigest]?) throws -> TokenizeOutcome? {
+        let id = request.jobID
+        guard prior.kind == request.kind.rawValue else {
+            throw TokenVaultError(.usage, "job id \(id) was used for \(prior.kind) rows; pick another job id")
+        }
+        guard let digests, !prior.inputs.isEmpty else {
+            throw TokenVaultError(.usage, "job id \(id) ran before and its inputs cannot be compared (standard input, or not recorded); pick another job id")
+        }
+        guard digests == prior.inputs else {
+            throw TokenVaultError(.usage, "job id \(id) was used for other input files (their SHA-256 differs); pick another job id, its outputs are untouched")
+        }
+        guard prior.status == ReconciliationReport.Status.completed.rawValue, let report = prior.report else { return nil }
+        let base = (request.outputDirectory as NSString).appendingPathComponent(id)
+        logger.notice("job id already completed over these inputs; its outputs are untouched", metadata: ["job_id": "\(id)"])
+        return TokenizeOutcome(
+            report: report, resultsPath: "\(base).results.\(request.outputFormat.fileExtension)",
+            errorsPath: "\(base).errors.\(request.outputFormat.fileExtension)", reportPath: "\(base).report.json",
+            timings: StageTimings(), failure: nil, unknownColumns: [], alreadyCompleted: true)
+    }
+
+    /// The results file as written (absolute path, SHA-256) and how the inputs were read.
+    private func recordedOutputs(resultsPath: String, formats: [InputFormat]) -> ReconciliationReport.RecordedOutputs? {
+        guard let digest = try? FileDigest.sha256(path: resultsPath) else { return nil }
+        return ReconciliationReport.RecordedOutputs(
+            results: .init(path: URL(fileURLWithPath: resultsPath).standardizedFileURL.path, sha256: digest.hex, bytes: digest.bytes),
+            inputFormats: formats.map(\.rawValue),
+            delimiter: String(decoding: [request.delimiter], as: UTF8.self),
+            columnMap: Dictionary(request.columnMap.map { ($0.field, $0.column) }, uniquingKeysWith: { _, last in last }))
     }
 }

@@ -1,13 +1,14 @@
 /// Instruments: the run's writer, lookups and crypto-shredding.
 extension SQLiteVaultStore {
     func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery)
+        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, file: fileIdentity)
     }
 
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {
         try SQLiteError.guarded {
             let lookup = try connection.prepare("""
-                SELECT kind, sealed, data_key, deleted_at FROM instruments WHERE token_prefix = ?1 AND token = ?2
+                SELECT kind, sealed, data_key, deleted_at, created_run, created_input, created_row FROM instruments
+                WHERE token_prefix = ?1 AND token = ?2
                 """)
             return try tokens.map { token in
                 try token.withBytes { bytes in
@@ -17,7 +18,8 @@ extension SQLiteVaultStore {
                     guard try lookup.step() else { return nil }
                     return InstrumentRecord(
                         kind: InstrumentKind(storedValue: lookup.int(at: 0)), sealed: lookup.blob(at: 1),
-                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3))
+                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3),
+                        createdRun: lookup.int64(at: 4), createdInput: lookup.int(at: 5), createdRow: lookup.int(at: 6))
                 }
             }
         }

@@ -18,11 +18,14 @@ final class SQLiteWriteSession: InstrumentWriter {
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
     private var arena = TextArena()
-    /// How many commits this writer has made; the pipeline watches it to move its tallies.
-    private(set) var commitCount = 0
+    /// The vault file, checked before each commit.
+    private let file: SQLiteFileIdentity?
+    /// The batches of the open transaction, in input order: handed back when it commits.
+    private var pending: [DurableBatch] = []
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, file: SQLiteFileIdentity?) throws {
         self.connection = connection
+        self.file = file
         self.run = run
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
@@ -36,7 +39,7 @@ final class SQLiteWriteSession: InstrumentWriter {
                 ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
              try connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row FROM instruments
+                SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments
                 WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
         }
@@ -49,8 +52,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
-    func write(_ batch: inout PreparedBatch) throws {
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches made durable by a commit in this call, in input order.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
+        try namingTheVault {
             if !inTransaction {
                 try connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
@@ -80,8 +85,9 @@ final class SQLiteWriteSession: InstrumentWriter {
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
+            pending.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
             rowsSinceCommit += batch.rows.count
-            if rowsSinceCommit >= commitEvery { try commit() }
+            return rowsSinceCommit >= commitEvery ? try commit() : []
         }
     }
 
@@ -144,16 +150,21 @@ final class SQLiteWriteSession: InstrumentWriter {
             let token = lookup.withBlob(at: 0) { Token(storedBytes: $0) }
             let storedAlias = lookup.text(at: 1)
             let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == inputIndex && lookup.int(at: 4) == row
+            // The pipeline checks that this record is the instrument the fingerprint names.
             return Resolution(
                 status: mine ? .new : .existing, token: token,
-                storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias)
+                storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias,
+                matched: MatchedRecord(sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6)))
         }
     }
 
     /// Commits pending rows, with the token counter, in one transaction.
-    func commit() throws {
-        guard inTransaction else { return }
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches this commit made durable, in input order.
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
+        try file?.check()
+        try namingTheVault {
             if insertedSinceCommit > 0 {
                 try connection.run(
                     "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(insertedSinceCommit))
@@ -163,13 +174,26 @@ final class SQLiteWriteSession: InstrumentWriter {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
-        commitCount += 1
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
+    }
+
+    /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a
+    /// full disk: "database or disk is full"), so the operator knows which disk to look at.
+    private func namingTheVault<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try SQLiteError.guarded(body)
+        } catch let error as TokenVaultError where error.code == .io || error.code == .cannotCreateOutput {
+            guard let path = file?.path, !error.message.contains(path) else { throw error }
+            throw TokenVaultError(error.code, "\(path): \(error.message)", underlying: error.underlying)
+        }
     }
 
     /// Abandons pending rows (after a failure that must not leave half a batch).
     func rollback() {
         guard inTransaction else { return }
         try? connection.execute("ROLLBACK")
+        pending.removeAll()
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
