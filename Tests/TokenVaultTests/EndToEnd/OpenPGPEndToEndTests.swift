@@ -135,6 +135,16 @@ import Testing
         }
     }
 
+    /// A short key id can be forged: refused as a usage error before anything runs.
+    @Test func aShortKeyIDIsAUsageError() throws {
+        let ws = try TestWorkspace()
+        try ws.writePlain("cards.csv", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
+        let run = try ws.run(["tokenize", "--kind", "card", "cards.csv", "--pgp-require-signature", "DEADBEEF"], environment: gnupg)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("--pgp-require-signature"))
+        #expect(!FileManager.default.fileExists(atPath: ws.path("out")))
+    }
+
     /// Results and errors for two recipients: each key alone decrypts them to exactly what a
     /// clear run writes.
     @Test func encryptedOutputsDecryptForEachRecipient() throws {
