@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         // prctl(2) wrappers (a variadic call), for the process hardening at start.
         .systemLibrary(name: "CProcess"),
         // All the logic: input → validation → vault → pipeline → output, plus jobs.
@@ -33,6 +34,7 @@ let package = Package(
                 "CSQLite",
                 "CZlib",
                 "CPQ",
+                "CGPGME",
                 "CProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -21,6 +21,7 @@ struct TokenizeCommand: ParsableCommand {
 
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
+    @OptionGroup(title: "OpenPGP") var openPGP: OpenPGPOptions
 
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out = "./out"
@@ -91,6 +92,7 @@ struct TokenizeCommand: ParsableCommand {
             request.minRows = minRows
             request.batchSize = batchSize
             request.commitEvery = commitEvery
+            request.openPGP = try openPGP.settings()
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
             let vault = try Vault.open(vaultOptions.openOptions(create: createVault), logger: logger)

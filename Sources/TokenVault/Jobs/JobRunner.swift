@@ -140,6 +140,7 @@ public final class JobRunner {
         request.outputFormat = job.outputFormat
         request.knownInputs = [digest]
         request.commitEvery = commitEvery
+        request.openPGP = job.openPGP
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"
         if unfinished != nil { jobLogger.notice("resuming an unfinished run of this file", metadata: ["file": "\(file)"]) }
