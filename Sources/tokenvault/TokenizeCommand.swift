@@ -6,6 +6,7 @@ import TokenVault
 extension InstrumentKind: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+extension ExistingPolicy: ExpressibleByArgument {}
 
 /// `tokenvault tokenize`: one run over one or more input files.
 struct TokenizeCommand: ParsableCommand {
@@ -49,6 +50,15 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fail the run (65) when more than this share of rows is rejected (0..1).", valueName: "r"))
     var maxRejectRate: Double?
 
+    @Flag(help: "Look every instrument up and predict new/existing without writing the vault.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("Fail (65) before anything is committed unless the inputs hold exactly this many data rows.", valueName: "n"))
+    var expectRows: Int?
+
+    @Option(help: ArgumentHelp("For instruments the vault holds: keep the stored data, or update its expiry and holder name from the row.", valueName: "keep|update"))
+    var onExisting: ExistingPolicy = .keep
+
     @Flag(help: "Print the time spent in each stage and the peak memory on stderr.")
     var timings = false
 
@@ -85,6 +95,9 @@ struct TokenizeCommand: ParsableCommand {
             request.maxRejectRate = maxRejectRate
             request.batchSize = batchSize
             request.commitEvery = commitEvery
+            request.dryRun = dryRun
+            request.expectRows = expectRows
+            request.onExisting = onExisting
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
             let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)

@@ -18,6 +18,12 @@ public struct JobFile: Sendable, Equatable {
     public var allowExpired = false
     public var maxRejectRate: Double?
     public var archiveDirectory: String?
+    /// `"dry_run": true`: every file is only looked up (SPEC §11); nothing is recorded or archived.
+    public var dryRun = false
+    /// `expect_rows`: the data rows each matching file must hold (SPEC §11).
+    public var expectRows: Int?
+    /// `policy.on_existing` (SPEC §10).
+    public var onExisting: ExistingPolicy = .keep
     /// The folder relative paths start from: the job file's folder's parent (the project root).
     public var root: String
     public var path: String
@@ -35,7 +41,7 @@ public struct JobFile: Sendable, Equatable {
             throw fail("not a JSON object")
         }
         let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description"]
+                                  "output", "policy", "archive_dir", "description", "dry_run", "expect_rows"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -90,7 +96,22 @@ public struct JobFile: Sendable, Equatable {
             guard let parsed = OutputFormat(rawValue: format) else { throw fail("'output.format' must be csv or jsonl") }
             job.outputFormat = parsed
         }
-        let policy = try section("policy", known: ["allow_expired", "max_reject_rate"])
+        if let value = object["dry_run"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'dry_run' must be true or false") }
+            job.dryRun = flag
+        }
+        if let value = object["expect_rows"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let number = value as? NSNumber, number.doubleValue >= 0,
+                  number.doubleValue == number.doubleValue.rounded(), number.doubleValue < 1e15 else {
+                throw fail("'expect_rows' must be a whole number, 0 or more")
+            }
+            job.expectRows = number.intValue
+        }
+        let policy = try section("policy", known: ["allow_expired", "max_reject_rate", "on_existing"])
+        if let text = try string("on_existing", in: policy, prefix: "policy.") {
+            guard let parsed = ExistingPolicy(rawValue: text) else { throw fail("'policy.on_existing' must be keep or update") }
+            job.onExisting = parsed
+        }
         if let value = policy["allow_expired"], !(value is NSNull) {
             guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.allow_expired' must be true or false") }
             job.allowExpired = flag

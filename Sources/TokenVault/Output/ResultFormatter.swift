@@ -7,12 +7,15 @@ struct ResultFormatter: Sendable {
     let format: OutputFormat
     /// The input paths when several inputs were given: then a `file` column comes first.
     let inputPaths: [String]?
+    /// True under `--on-existing update`: an `updated` column follows the standard ones.
+    var updatedColumn = false
 
     var resultColumns: [String] {
         let tail = kind == .card
             ? ["alias", "brand", "last4", "expiry", "has_network_token"]
             : ["alias", "country", "bank_code", "last4"]
         return (inputPaths == nil ? [] : ["file"]) + ["row", "reference", "status", "token", "is_new_token"] + tail
+            + (updatedColumn ? ["updated"] : [])
     }
 
     var errorColumns: [String] {
@@ -37,25 +40,32 @@ struct ResultFormatter: Sendable {
             results.text("reference", row.reference ?? "")
             results.raw("status", resolution.status.rawValue)
             let display = resolution.status == .rejected ? nil : row.instrument?.display
+            // What the vault holds for an existing instrument, else the row's own data (SPEC §10).
+            let shown = resolution.shown
             if let token = resolution.token, display != nil {
                 results.token("token", token)
-                results.bool("is_new_token", resolution.status == .new)
             } else {
+                // Rejected rows, and a dry run's predictions of instruments not yet in the vault.
                 results.text("token", "")
-                results.null("is_new_token")
             }
-            results.text("alias", resolution.storedAlias ?? display?.alias ?? "")
+            if display != nil { results.bool("is_new_token", resolution.status == .new) } else { results.null("is_new_token") }
+            results.text("alias", shown?.alias ?? display?.alias ?? "")
             if kind == .card {
                 results.text("brand", display?.brandOrCountry ?? "")
                 results.text("last4", display?.last4 ?? "")
-                if let expiry = display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
+                if let expiry = shown != nil ? shown?.expiry : display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
                 // Only whether the card carries a network token, never the token (SPEC §11).
-                if let display { results.bool("has_network_token", display.hasNetworkToken) } else { results.null("has_network_token") }
+                if let display {
+                    results.bool("has_network_token", shown?.hasNetworkToken ?? display.hasNetworkToken)
+                } else {
+                    results.null("has_network_token")
+                }
             } else {
                 results.text("country", display?.brandOrCountry ?? "")
                 results.text("bank_code", display?.bankCode ?? "")
                 results.text("last4", display?.last4 ?? "")
             }
+            if updatedColumn { if display != nil { results.bool("updated", resolution.updated) } else { results.null("updated") } }
             results.end()
             for issue in row.issues {
                 errors.begin()

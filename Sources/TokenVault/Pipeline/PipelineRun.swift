@@ -13,6 +13,8 @@ final class PipelineRun: @unchecked Sendable {
     private let crypto: VaultCrypto
     private let formatter: ResultFormatter
     private let progress: (any ProgressObserver)?
+    /// False for a dry run that updates nothing: no ciphertext is made for records never written.
+    private let sealing: Bool
 
     private let workers: [DispatchQueue]
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
@@ -45,8 +47,9 @@ final class PipelineRun: @unchecked Sendable {
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputFile,
-         errorsFile: OutputFile, progress: (any ProgressObserver)?) {
+         errorsFile: OutputFile, progress: (any ProgressObserver)?, sealing: Bool = true) {
         self.request = request
+        self.sealing = sealing
         self.formats = formats
         self.mapping = mapping
         self.validator = validator
@@ -90,7 +93,7 @@ final class PipelineRun: @unchecked Sendable {
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
                 Confined(RowPreparer(kind: request.kind, format: format, delimiter: request.delimiter,
-                                     mapping: mapping, validator: validator, crypto: crypto))
+                                     mapping: mapping, validator: validator, crypto: crypto, sealing: sealing))
             }
             do {
                 var layout: ColumnLayout?
@@ -175,9 +178,16 @@ final class PipelineRun: @unchecked Sendable {
             toOutput.deliver(batch.sequence, FormattedBatch(rows: 0, results: [], errors: []))
             return
         }
-        let resolved = batch
-        workers[batch.sequence % workers.count].async { [self] in
+        workers[batch.sequence % workers.count].async { [self, batch] in
             let watch = ThreadCPUClock()
+            var resolved = batch
+            do {
+                try resolved.openStoredRecords(crypto: crypto, kind: request.kind)
+            } catch {
+                fail(error)
+                toOutput.deliver(resolved.sequence, FormattedBatch(rows: 0, results: [], errors: []))
+                return
+            }
             let (results, errors) = formatter.format(resolved)
             let formatted = FormattedBatch(
                 rows: resolved.rows.count, results: GzipMember.compress(results, level: 1),

@@ -29,6 +29,7 @@ struct RunTally: Sendable {
         counts.existing += other.counts.existing
         counts.rejected += other.counts.rejected
         counts.warnings += other.counts.warnings
+        if let updated = other.counts.updated { counts.updated = (counts.updated ?? 0) + updated }
         errorsByCode.merge(other.errorsByCode, uniquingKeysWith: +)
         byGroup.merge(other.byGroup, uniquingKeysWith: +)
         rowsByInput.merge(other.rowsByInput, uniquingKeysWith: +)

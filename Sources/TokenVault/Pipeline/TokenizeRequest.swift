@@ -27,6 +27,13 @@ public struct TokenizeRequest: Sendable {
     /// The inputs' content hashes and sizes when known before the run (jobs hash first), recorded
     /// at the start so that a crashed run can be recognised and resumed.
     public var knownInputs: [(sha256: String, bytes: Int)]?
+    /// Look every instrument up and predict new/existing without writing the vault (SPEC §11).
+    public var dryRun = false
+    /// The data rows the inputs must hold together; otherwise the run fails (65) before it
+    /// commits anything (SPEC §11). Counted in a pre-pass, so standard input is refused.
+    public var expectRows: Int?
+    /// What to do with an instrument the vault already holds (SPEC §10).
+    public var onExisting: ExistingPolicy = .keep
 
     public init(kind: InstrumentKind, inputs: [String], concurrency: Int, outputDirectory: String, jobID: String, now: Date) {
         self.kind = kind
@@ -50,6 +57,14 @@ public struct TokenizeRequest: Sendable {
         guard !inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
         guard inputs.filter({ $0 == "-" }).count <= 1 else {
             throw TokenVaultError(.usage, "standard input (-) can be read only once")
+        }
+        if let expectRows {
+            guard expectRows >= 0 else { throw TokenVaultError(.usage, "--expect-rows must be 0 or more") }
+            // Counting first means reading twice; standard input can be read once, and keeping
+            // it in a temporary file would put card numbers on disk in clear.
+            guard !inputs.contains("-") else {
+                throw TokenVaultError(.usage, "--expect-rows cannot count standard input before the run: give a file")
+            }
         }
         return try inputs.map { path in
             if path != "-" {

@@ -33,6 +33,20 @@ public final class Tokenizer {
         case .bankAccount: BankAccountValidator(today: request.now)
         }
 
+        if let expected = request.expectRows {
+            // The pre-pass: a wrong count fails before any output or vault record is made.
+            var rows = 0
+            for (path, format) in zip(request.inputs, formats) {
+                rows += try RowCounter.count(path: path, format: format, delimiter: request.delimiter)
+            }
+            guard rows == expected else {
+                throw TokenVaultError(.inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
+            }
+        }
+        if request.dryRun, !(try vault.records.storedRuns(jobID: request.jobID)).isEmpty {
+            // A dry run records no run; sharing a run's job id would replace that run's outputs.
+            throw TokenVaultError(.usage, "job id \(request.jobID) belongs to a run in the vault; a dry run needs a job id of its own")
+        }
         let directory = request.outputDirectory
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -47,29 +61,38 @@ public final class Tokenizer {
         for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
         let resultsFile = try OutputFile(path: resultsPath)
         let errorsFile = try OutputFile(path: errorsPath)
-        let formatter = ResultFormatter(
+        var formatter = ResultFormatter(
             kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil)
+        formatter.updatedColumn = request.onExisting == .update
         try resultsFile.write(GzipMember.compress(formatter.header(formatter.resultColumns)))
         try errorsFile.write(GzipMember.compress(formatter.header(formatter.errorColumns)))
 
         let started = request.now
         let wall = Stopwatch()
-        let run = try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
-        if let known = request.knownInputs {
+        // A dry run records no run: the vault's runs, and `run`'s memory of processed files, stay as they were.
+        let run = request.dryRun ? nil : try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
+        let tokensBefore = try run?.tokensBefore ?? vault.tokenCount()
+        if let run, let known = request.knownInputs {
             try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map {
                 PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
             })
         }
-        if run.resumed {
+        if run?.resumed == true {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try vault.makeWriter(run: run, commitEvery: request.commitEvery)
+        let writer = try run.map { try vault.makeWriter(run: $0, commitEvery: request.commitEvery, onExisting: request.onExisting) }
+            ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
-            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress)
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress,
+            sealing: !request.dryRun || request.onExisting == .update)
         var failure = pipeline.execute()
 
         var tally = pipeline.committed
+        if failure == nil, let expected = request.expectRows, tally.counts.rows != expected {
+            // The pre-pass counted right, so the file changed under the run.
+            failure = TokenVaultError(.inputData, "input changed while reading: \(tally.counts.rows) rows read, \(expected) counted before the run")
+        }
         if failure == nil, let limit = request.maxRejectRate, tally.counts.rows > 0 {
             let rate = Double(tally.counts.rejected) / Double(tally.counts.rows)
             if rate > limit {
@@ -85,7 +108,7 @@ public final class Tokenizer {
         timings.processCPU = StageTimings.currentProcessCPU()
 
         let finished = started.addingTimeInterval(timings.wall)
-        let tokensAfter = (try? vault.tokenCount()) ?? run.tokensBefore
+        let tokensAfter = (try? vault.tokenCount()) ?? tokensBefore
         let inputs = pipeline.inputs.enumerated().map { index, input in
             var input = input
             input.rows = tally.rowsByInput[index] ?? 0
@@ -93,14 +116,14 @@ public final class Tokenizer {
         }
         func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
             ReconciliationReport(
-                jobID: request.jobID, kind: request.kind, status: failure == nil ? .completed : .failed,
+                jobID: request.jobID, kind: request.kind, status: failure != nil ? .failed : request.dryRun ? .dryRun : .completed,
                 startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
                 durationSeconds: (timings.wall * 1000).rounded() / 1000,
                 rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
                 inputs: inputs, counts: tally.counts, errorsByCode: tally.errorsByCode,
                 byBrand: request.kind == .card ? tally.byGroup : nil,
                 byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
-                vault: .init(tokensBefore: run.tokensBefore, tokensAfter: tokensAfter),
+                vault: .init(tokensBefore: tokensBefore, tokensAfter: tokensAfter),
                 failure: failure?.message)
         }
 
@@ -121,7 +144,7 @@ public final class Tokenizer {
         }
         var report = makeReport(failure)
         do {
-            try vault.finishRun(run, report: report, reportJSON: report.jsonText())
+            if let run { try vault.finishRun(run, report: report, reportJSON: report.jsonText()) }
         } catch let error as TokenVaultError {
             failure = failure ?? error
             if renamed {
@@ -131,10 +154,12 @@ public final class Tokenizer {
             }
             report = makeReport(failure)
         }
+        // The audit keeps even a dry run: it looked every instrument up.
         try? vault.audit(command: "tokenize", jobID: request.jobID, details: [
             ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
             ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
             ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
+            ("on_existing", request.onExisting.rawValue), ("updated", "\(report.counts.updated ?? 0)"),
         ])
         try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
         return TokenizeOutcome(

@@ -106,9 +106,17 @@ protocol VaultStore: AnyObject {
     ///   - keys: the versions the run fingerprints and seals under; the writer stops with
     ///     `vaultBusy` when the vault's fingerprint key changes under it.
     ///   - commitEvery: rows per transaction.
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter
+    ///   - updater: set for `--on-existing update`: for each row whose instrument the vault
+    ///     holds (and that this run did not create at this row), the writer calls it and, when
+    ///     it returns a record, replaces the stored `sealed` and data-key version with it in the
+    ///     same transaction, reporting the row `updated`. Existing rows carry the stored record
+    ///     (`Resolution.stored`, after any update) so results show what the vault holds.
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, updater: RecordUpdater?) throws -> any InstrumentWriter
     /// The records of `tokens` (live or tombstone), in the same order; nil for unknown tokens.
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?]
+    /// The live instruments with these fingerprints (token, alias, sealed record), in the same
+    /// order, read in one read transaction that takes no write lock: a dry run's lookups.
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?]
     /// The tokens of the live instruments with these fingerprints, in the same order.
     func tokens(forFingerprints fingerprints: [Fingerprint]) throws -> [Token?]
     /// Crypto-shreds `tokens` in one transaction: ciphertext, fingerprint and identifying clear

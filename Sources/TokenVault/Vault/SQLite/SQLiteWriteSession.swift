@@ -14,6 +14,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     private let commitEvery: Int
     private let insert: SQLiteStatement
     private let lookup: SQLiteStatement
+    /// Set for `--on-existing update`: re-seals an existing record with the row's fields.
+    private let updater: RecordUpdater?
+    private var update: SQLiteStatement?
     private var inTransaction = false
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
@@ -21,8 +24,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// How many commits this writer has made; the pipeline watches it to move its tallies.
     private(set) var commitCount = 0
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, updater: RecordUpdater?) throws {
         self.connection = connection
+        self.updater = updater
         self.run = run
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
@@ -36,9 +40,12 @@ final class SQLiteWriteSession: InstrumentWriter {
                 ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
              try connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row FROM instruments
+                SELECT token, alias, created_run, created_input, created_row, sealed, data_key, id FROM instruments
                 WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
+        }
+        if updater != nil {
+            update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
         }
         insert.bind(kind.storedValue, at: 2)
         // The columns of the other kind stay NULL.
@@ -59,7 +66,7 @@ final class SQLiteWriteSession: InstrumentWriter {
             insert.bind(batch.inputIndex, at: 15)
             var resolutions: [Resolution] = []
             resolutions.reserveCapacity(batch.rows.count)
-            var newCount = 0, existingCount = 0
+            var newCount = 0, existingCount = 0, updatedCount = 0
             try batch.rows.withUnsafeBufferPointer { rows in
                 for row in rows {
                     guard let instrument = row.instrument else {
@@ -74,12 +81,14 @@ final class SQLiteWriteSession: InstrumentWriter {
                     }
                     let resolution = try resolveConflict(instrument, row: row.row, inputIndex: batch.inputIndex)
                     if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
+                    if resolution.updated { updatedCount += 1 }
                     resolutions.append(resolution)
                 }
             }
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
+            if updater != nil { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
             rowsSinceCommit += batch.rows.count
             if rowsSinceCommit >= commitEvery { try commit() }
         }
@@ -132,22 +141,35 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     /// The instrument is already in the vault: its token, reported new only when this very job
-    /// created it at this very row (a resumed run).
+    /// created it at this very row (a resumed run). An existing record travels with the row so
+    /// that results show what the vault holds; under `--on-existing update` it is re-sealed with
+    /// the row's expiry and holder name first.
     private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
-        try instrument.fingerprint.withBytes { fingerprint in
+        let (stored, id, mine) = try instrument.fingerprint.withBytes { fingerprint in
             lookup.bind(instrument.fingerprint.prefix, at: 1)
             lookup.bindStatic(fingerprint, at: 2)
             defer { lookup.reset() }
-            guard try lookup.step() else {
+            guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else {
                 throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
             }
-            let token = lookup.withBlob(at: 0) { Token(storedBytes: $0) }
-            let storedAlias = lookup.text(at: 1)
             let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == inputIndex && lookup.int(at: 4) == row
-            return Resolution(
-                status: mine ? .new : .existing, token: token,
-                storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias)
+            let stored = StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6))
+            return (stored, lookup.int64(at: 7), mine)
         }
+        if mine { return Resolution(status: .new, token: stored.token) }
+        guard let updater, let update, let (sealed, dataKey) = try updater.resealed(stored, with: instrument) else {
+            return Resolution(status: .existing, token: stored.token, stored: stored)
+        }
+        try sealed.withUnsafeBytes { bytes in
+            update.bindStatic(bytes, at: 1)
+            update.bind(dataKey, at: 2)
+            update.bind(id, at: 3)
+            defer { update.reset() }
+            try update.step()
+        }
+        return Resolution(
+            status: .existing, token: stored.token,
+            stored: StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey), updated: true)
     }
 
     /// Commits pending rows, with the token counter, in one transaction.
