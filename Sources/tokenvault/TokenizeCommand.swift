@@ -53,6 +53,9 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Look every instrument up and predict new/existing without writing the vault.")
     var dryRun = false
 
+    @Option(name: .customLong("keep-column"), help: ArgumentHelp("Copy this input column into the results after the standard columns (repeatable): the old provider's ids.", valueName: "name"))
+    var keepColumns: [String] = []
+
     @Option(help: ArgumentHelp("Fail (65) before anything is committed unless the inputs hold exactly this many data rows.", valueName: "n"))
     var expectRows: Int?
 
@@ -97,6 +100,7 @@ struct TokenizeCommand: ParsableCommand {
             request.commitEvery = commitEvery
             request.dryRun = dryRun
             request.expectRows = expectRows
+            request.keepColumns = keepColumns
             request.onExisting = onExisting
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()

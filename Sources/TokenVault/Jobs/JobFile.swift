@@ -22,6 +22,8 @@ public struct JobFile: Sendable, Equatable {
     public var dryRun = false
     /// `expect_rows`: the data rows each matching file must hold (SPEC §11).
     public var expectRows: Int?
+    /// `keep_columns`: input columns copied into the results (SPEC §11).
+    public var keepColumns: [String] = []
     /// `policy.on_existing` (SPEC §10).
     public var onExisting: ExistingPolicy = .keep
     /// The folder relative paths start from: the job file's folder's parent (the project root).
@@ -41,7 +43,7 @@ public struct JobFile: Sendable, Equatable {
             throw fail("not a JSON object")
         }
         let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description", "dry_run", "expect_rows"]
+                                  "output", "policy", "archive_dir", "description", "dry_run", "expect_rows", "keep_columns"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -106,6 +108,13 @@ public struct JobFile: Sendable, Equatable {
                 throw fail("'expect_rows' must be a whole number, 0 or more")
             }
             job.expectRows = number.intValue
+        }
+        if let value = object["keep_columns"], !(value is NSNull) {
+            guard let names = value as? [String] else { throw fail("'keep_columns' must be a list of column names") }
+            do { _ = try KeptColumns(names, kind: kind, mapped: job.columns) } catch let error as TokenVaultError {
+                throw fail("'keep_columns': \(error.message)")
+            }
+            job.keepColumns = names
         }
         let policy = try section("policy", known: ["allow_expired", "max_reject_rate", "on_existing"])
         if let text = try string("on_existing", in: policy, prefix: "policy.") {

@@ -106,6 +106,7 @@ public final class JobRunner {
         request.commitEvery = commitEvery
         request.dryRun = job.dryRun
         request.expectRows = job.expectRows
+        request.keepColumns = job.keepColumns
         request.onExisting = job.onExisting
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"

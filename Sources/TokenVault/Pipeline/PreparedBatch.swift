@@ -48,6 +48,9 @@ struct PreparedRow: Sendable {
     /// the number.
     var reference: String?
     var issues: [RowIssue]
+    /// The kept columns' values (`--keep-column`), in order; empty strings for absent or
+    /// withheld values, and no array at all when nothing is kept.
+    var kept: [String] = []
     /// Set for rows that passed validation.
     var instrument: PreparedInstrument?
 }

@@ -13,7 +13,7 @@ final class RowPreparer {
     private let crypto: VaultCrypto
     /// False for `verify`, which needs fingerprints but no ciphertext.
     private let sealing: Bool
-    private let fields = RowFields()
+    private let fields: RowFields
     private let scratch = RowScratch()
     private var random: [UInt8] = []
 
@@ -23,6 +23,7 @@ final class RowPreparer {
     init(kind: InstrumentKind, format: InputFormat, delimiter: UInt8, mapping: FieldMapping,
          validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true) {
         self.sealing = sealing
+        fields = RowFields(keptColumns: mapping.kept.count)
         self.kind = kind
         self.format = format
         self.delimiter = delimiter
@@ -61,11 +62,19 @@ final class RowPreparer {
                     }
                     if let problem {
                         row.issues.append(RowIssue(.malformedRecord, nil, problem.message))
+                        if !mapping.kept.isEmpty { row.kept = Array(repeating: "", count: mapping.kept.count) }
                         batch.tally.addPrepared(row)
                         batch.rows.append(row)
                         continue
                     }
-                    let display = validator.validate(fields, scratch: scratch, issues: &row.issues)
+                    var display = validator.validate(fields, scratch: scratch, issues: &row.issues)
+                    if !mapping.kept.isEmpty {
+                        // After validation: `scratch` holds the row's valid numbers, which no kept value may hold.
+                        row.kept = mapping.kept.values(
+                            fields, number: scratch.number, networkToken: scratch.networkToken,
+                            numberName: kind == .card ? "the card number" : "the account number", issues: &row.issues)
+                        if row.issues.rejects { display = nil }
+                    }
                     if !row.issues.contains(where: { $0.code == .sensitiveDataInField && $0.property == Field.reference.name }) {
                         row.reference = fields.string(.reference)
                     }

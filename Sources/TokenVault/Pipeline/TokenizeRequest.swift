@@ -32,6 +32,8 @@ public struct TokenizeRequest: Sendable {
     /// The data rows the inputs must hold together; otherwise the run fails (65) before it
     /// commits anything (SPEC §11). Counted in a pre-pass, so standard input is refused.
     public var expectRows: Int?
+    /// Input columns copied into the results after the standard columns (SPEC §11).
+    public var keepColumns: [String] = []
     /// What to do with an instrument the vault already holds (SPEC §10).
     public var onExisting: ExistingPolicy = .keep
 
@@ -53,7 +55,7 @@ public struct TokenizeRequest: Sendable {
     @discardableResult
     public func validate() throws -> [InputFormat] {
         try Self.validateJobID(jobID)
-        _ = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
+        _ = try mapping()
         guard !inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
         guard inputs.filter({ $0 == "-" }).count <= 1 else {
             throw TokenVaultError(.usage, "standard input (-) can be read only once")
@@ -80,6 +82,14 @@ public struct TokenizeRequest: Sendable {
             }
             return format
         }
+    }
+
+    /// The column mapping: `--map` overrides and `--keep-column` names, checked.
+    ///
+    /// - Throws: `usage` naming the field or column.
+    public func mapping() throws -> FieldMapping {
+        try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) },
+                         kept: KeptColumns(keepColumns, kind: kind, mapped: columnMap))
     }
 
     /// The default job id: `<kind>-<UTC yyyyMMdd'T'HHmmss'Z'>`.

@@ -27,7 +27,7 @@ public final class Tokenizer {
     /// - Throws: when the run cannot start (missing input, bad mapping, unwritable output).
     public func run() throws -> TokenizeOutcome {
         let formats = try request.validate()
-        let mapping = try FieldMapping(kind: request.kind, overrides: request.columnMap.map { ($0.field, $0.column) })
+        let mapping = try request.mapping()
         let validator: any InstrumentValidator = switch request.kind {
         case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
         case .bankAccount: BankAccountValidator(today: request.now)
@@ -61,9 +61,9 @@ public final class Tokenizer {
         for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
         let resultsFile = try OutputFile(path: resultsPath)
         let errorsFile = try OutputFile(path: errorsPath)
-        var formatter = ResultFormatter(
-            kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil)
-        formatter.updatedColumn = request.onExisting == .update
+        let formatter = ResultFormatter(
+            kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil,
+            updatedColumn: request.onExisting == .update, kept: mapping.kept)
         try resultsFile.write(GzipMember.compress(formatter.header(formatter.resultColumns)))
         try errorsFile.write(GzipMember.compress(formatter.header(formatter.errorColumns)))
 
