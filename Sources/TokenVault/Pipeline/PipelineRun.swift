@@ -15,6 +15,7 @@ final class PipelineRun: @unchecked Sendable {
     private let progress: (any ProgressObserver)?
     /// False for a dry run that updates nothing: no ciphertext is made for records never written.
     private let sealing: Bool
+    private let tokenFormat: TokenFormat
 
     private let workers: [DispatchQueue]
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
@@ -47,8 +48,10 @@ final class PipelineRun: @unchecked Sendable {
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputFile,
-         errorsFile: OutputFile, progress: (any ProgressObserver)?, sealing: Bool = true) {
+         errorsFile: OutputFile, progress: (any ProgressObserver)?, sealing: Bool = true,
+         tokenFormat: TokenFormat = .uuid) {
         self.request = request
+        self.tokenFormat = tokenFormat
         self.sealing = sealing
         self.formats = formats
         self.mapping = mapping
@@ -93,7 +96,8 @@ final class PipelineRun: @unchecked Sendable {
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
                 Confined(RowPreparer(kind: request.kind, format: format, delimiter: request.delimiter,
-                                     mapping: mapping, validator: validator, crypto: crypto, sealing: sealing))
+                                     mapping: mapping, validator: validator, crypto: crypto, sealing: sealing,
+                                     tokenFormat: tokenFormat))
             }
             do {
                 var layout: ColumnLayout?

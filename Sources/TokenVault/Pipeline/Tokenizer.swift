@@ -85,7 +85,7 @@ public final class Tokenizer {
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress,
-            sealing: !request.dryRun || request.onExisting == .update)
+            sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
         var failure = pipeline.execute()
 
         var tally = pipeline.committed

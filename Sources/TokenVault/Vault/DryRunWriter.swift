@@ -11,7 +11,7 @@
 final class DryRunWriter: InstrumentWriter {
     private let store: any VaultStore
     private let fingerprintKeyVersion: Int
-    private let updater: RecordUpdater?
+    private let sealer: RecordSealer
     private var predictedNew = Set<FingerprintHead>()
     /// Every batch counts as committed: nothing is pending in a dry run.
     private(set) var commitCount = 0
@@ -22,10 +22,10 @@ final class DryRunWriter: InstrumentWriter {
         let low: UInt64
     }
 
-    init(store: any VaultStore, fingerprintKeyVersion: Int, updater: RecordUpdater?) {
+    init(store: any VaultStore, fingerprintKeyVersion: Int, sealer: RecordSealer) {
         self.store = store
         self.fingerprintKeyVersion = fingerprintKeyVersion
-        self.updater = updater
+        self.sealer = sealer
     }
 
     func write(_ batch: inout PreparedBatch) throws {
@@ -45,7 +45,7 @@ final class DryRunWriter: InstrumentWriter {
             }
             if let stored = lookup {
                 var resolution = Resolution(status: .existing, token: stored.token, stored: stored)
-                if let updater, let (sealed, dataKey) = try updater.resealed(stored, with: instrument) {
+                if let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) {
                     resolution.stored = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
                     resolution.updated = true
                     updatedCount += 1
@@ -66,7 +66,7 @@ final class DryRunWriter: InstrumentWriter {
         batch.resolutions = resolutions
         batch.tally.counts.new += newCount
         batch.tally.counts.existing += existingCount
-        if updater != nil { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
+        if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
         commitCount += 1
     }
 

@@ -59,6 +59,9 @@ protocol VaultStore: AnyObject {
 
     /// The vault's own identifier, made at creation.
     func vaultID() throws -> String
+    /// How card tokens look (`genesis.tokenFormat`, kept in the vault's metadata); `.uuid` for
+    /// a vault made before token formats existed.
+    func tokenFormat() throws -> TokenFormat
     /// Live (not deleted) tokens: a counter kept in the same transactions as inserts and deletes.
     func liveTokenCount() throws -> Int
     /// Every instrument ever created, deleted ones included.
@@ -106,12 +109,14 @@ protocol VaultStore: AnyObject {
     ///   - keys: the versions the run fingerprints and seals under; the writer stops with
     ///     `vaultBusy` when the vault's fingerprint key changes under it.
     ///   - commitEvery: rows per transaction.
-    ///   - updater: set for `--on-existing update`: for each row whose instrument the vault
-    ///     holds (and that this run did not create at this row), the writer calls it and, when
-    ///     it returns a record, replaces the stored `sealed` and data-key version with it in the
-    ///     same transaction, reporting the row `updated`. Existing rows carry the stored record
-    ///     (`Resolution.stored`, after any update) so results show what the vault holds.
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, updater: RecordUpdater?) throws -> any InstrumentWriter
+    ///   - sealer: for each row whose instrument the vault holds (and that this run did not
+    ///     create at this row), the writer calls `sealer.resealed` and, when it returns a record,
+    ///     replaces the stored `sealed` and data-key version with it in the same transaction,
+    ///     reporting the row `updated` (`--on-existing update`). Existing rows carry the stored
+    ///     record (`Resolution.stored`, after any update) so results show what the vault holds.
+    ///     When a new row's format-preserving token is held by another record, the writer
+    ///     inserts `sealer.redrawn(row)` instead, until a token is free (the token is unique).
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter
     /// The records of `tokens` (live or tombstone), in the same order; nil for unknown tokens.
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?]
     /// The live instruments with these fingerprints (token, alias, sealed record), in the same

@@ -1,7 +1,7 @@
 /// Instruments: the run's writer, lookups and crypto-shredding.
 extension SQLiteVaultStore {
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, updater: RecordUpdater?) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, updater: updater)
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
+        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer)
     }
 
     func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {

@@ -1,4 +1,8 @@
+import CSQLite
 import Foundation
+
+/// SQLite's extended code for a UNIQUE constraint failure.
+private let SQLITE_CONSTRAINT_UNIQUE_CODE: Int32 = 2067
 
 /// The SQLite writer of a tokenize run: inserts prepared rows in file order, many per
 /// transaction, and decides new or existing for each.
@@ -14,8 +18,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     private let commitEvery: Int
     private let insert: SQLiteStatement
     private let lookup: SQLiteStatement
-    /// Set for `--on-existing update`: re-seals an existing record with the row's fields.
-    private let updater: RecordUpdater?
+    /// Re-seals an existing record with the row's fields (`--on-existing update`), and a new
+    /// one under a redrawn format-preserving token after a collision.
+    private let sealer: RecordSealer
     private var update: SQLiteStatement?
     private var inTransaction = false
     private var rowsSinceCommit = 0
@@ -24,9 +29,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// How many commits this writer has made; the pipeline watches it to move its tallies.
     private(set) var commitCount = 0
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, updater: RecordUpdater?) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws {
         self.connection = connection
-        self.updater = updater
+        self.sealer = sealer
         self.run = run
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
@@ -44,7 +49,7 @@ final class SQLiteWriteSession: InstrumentWriter {
                 WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
         }
-        if updater != nil {
+        if sealer.onExisting == .update {
             update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
         }
         insert.bind(kind.storedValue, at: 2)
@@ -73,8 +78,8 @@ final class SQLiteWriteSession: InstrumentWriter {
                         resolutions.append(.rejected)
                         continue
                     }
-                    if try insertRow(instrument, row: row.row) {
-                        resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                    if let token = try insertNew(instrument, row: row.row) {
+                        resolutions.append(Resolution(status: .new, token: token))
                         newCount += 1
                         insertedSinceCommit += 1
                         continue
@@ -88,7 +93,7 @@ final class SQLiteWriteSession: InstrumentWriter {
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
-            if updater != nil { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
+            if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
             rowsSinceCommit += batch.rows.count
             if rowsSinceCommit >= commitEvery { try commit() }
         }
@@ -101,6 +106,27 @@ final class SQLiteWriteSession: InstrumentWriter {
         let current = try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
         guard current == Int64(fingerprintKeyVersion) else {
             throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+        }
+    }
+
+    /// Inserts one instrument unless its fingerprint is known; its token when it was inserted.
+    ///
+    /// A format-preserving token has few random digits, so another record may hold it: the
+    /// token is then redrawn (and the record re-sealed for it) until one is free. The insert's
+    /// conflict clause covers the fingerprint only, so a unique violation is the token's.
+    private func insertNew(_ instrument: PreparedInstrument, row: Int) throws -> Token? {
+        var candidate = instrument
+        var draws = 0
+        while true {
+            do {
+                return try insertRow(candidate, row: row) ? candidate.candidateToken : nil
+            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE
+                && candidate.candidateToken.isFormatPreserving && draws < 1000 {
+                draws += 1
+                candidate = try sealer.redrawn(candidate)
+            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE && candidate.candidateToken.isFormatPreserving {
+                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few", underlying: error)
+            }
         }
     }
 
@@ -157,7 +183,7 @@ final class SQLiteWriteSession: InstrumentWriter {
             return (stored, lookup.int64(at: 7), mine)
         }
         if mine { return Resolution(status: .new, token: stored.token) }
-        guard let updater, let update, let (sealed, dataKey) = try updater.resealed(stored, with: instrument) else {
+        guard let update, let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else {
             return Resolution(status: .existing, token: stored.token, stored: stored)
         }
         try sealed.withUnsafeBytes { bytes in
