@@ -34,12 +34,19 @@ public struct SampleGenerator {
         var recent: [SampleInstrument] = []
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
-        let columns = layout == .providerExport ? SampleGenerator.providerExportColumns
-            : kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        let columns = switch layout {
+        case .providerExport: SampleGenerator.providerExportColumns
+        case .migration: SampleMigration.columns
+        case .standard: kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        }
         if format == .csv { chunk.append(contentsOf: CSVText.line(columns).utf8) }
         for index in 0..<rows {
             var values = makeRow(index: index, random: &random, recent: &recent)
-            if layout == .providerExport { values.values = SampleGenerator.providerExport(values.values) }
+            switch layout {
+            case .providerExport: values.values = SampleGenerator.providerExport(values.values)
+            case .migration: values.values = SampleMigration.row(values.values, random: &random)
+            case .standard: break
+            }
             append(values, columns: columns, to: &chunk)
             if chunk.count >= 1 << 20 {
                 try file.write(GzipMember.compress(chunk, level: 6))
@@ -135,6 +142,9 @@ public enum SampleLayout: String, Sendable, CaseIterable {
     case standard
     /// A card provider's export: `PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD`.
     case providerExport = "provider-export"
+    /// A migration export (`SampleMigration`): the provider-export columns with the old
+    /// provider's card and customer ids and network tokens.
+    case migration
 }
 
 /// An instrument the generator made, kept so that it can repeat.
