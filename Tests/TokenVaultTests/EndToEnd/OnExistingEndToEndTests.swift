@@ -16,9 +16,9 @@ import Testing
     static let reissued = "reference,card_number,expiry_date,cardholder_name,alias\n"
         + "a2,\(a),11/40,New Name,other alias\n" + "b2,\(b),10/38,Bea Holder,\n"
 
-    func detokenized(_ ws: TestWorkspace, _ results: String) throws -> [String: [String: String]] {
+    func detokenized(_ ws: TestWorkspace, _ results: String, kind: String = "card") throws -> [String: [String: String]] {
         let out = "back-\(UUID().uuidString.prefix(6)).csv"
-        let run = try ws.run(["detokenize", "--input", results, "--out", out, "--kind", "card"])
+        let run = try ws.run(["detokenize", "--input", results, "--out", out, "--kind", kind])
         #expect(run.status == 0, "\(run.stderr)")
         return Dictionary(try ws.readCSV(ws.path(out)).map { ($0["reference"]!, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -75,5 +75,19 @@ import Testing
         let lines = try ws.readText(ws.path("out/dry.results.jsonl.gz")).split(separator: "\n")
         #expect(lines.count == 2 && lines[0].contains(#""updated":true"#) && lines[0].contains(#""expiry":"11/40""#))
         #expect(lines[1].contains(#""updated":false"#))
+    }
+}
+
+extension OnExistingEndToEndTests {
+    @Test func updateReplacesABankAccountsHolderName() throws {
+        let ws = try TestWorkspace()
+        try ws.writeGzip("one.csv.gz", "reference,iban,account_holder_name\na1,DE89370400440532013000,Ada Lovelace\n")
+        try ws.writeGzip("two.csv.gz", "reference,iban,account_holder_name\na2,DE89 3704 0044 0532 0130 00,Ada King\n")
+        #expect(try ws.run(["tokenize", "--kind", "bank-account", "one.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--kind", "bank-account", "two.csv.gz", "--job-id", "two", "--on-existing", "update"]).status == 0)
+        let results = try ws.readCSV(ws.path("out/two.results.csv.gz"))
+        #expect(results.map { $0["updated"]! } == ["true"])
+        let back = try detokenized(ws, "out/two.results.csv.gz", kind: "bank-account")
+        #expect(back["a2"]?["account_holder_name"] == "Ada King" && back["a2"]?["iban"] == "DE89370400440532013000")
     }
 }
