@@ -32,8 +32,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            plugins: ["BuildCommitPlugin"]
         ),
+        // The git commit a build comes from, for `--version` ("unknown" without git).
+        .plugin(name: "BuildCommitPlugin", capability: .buildTool()),
         // A thin command line over the library.
         .executableTarget(
             name: "tokenvault",

@@ -7,6 +7,8 @@ scripts/install-system-packages.sh
 swift build -c release
 bin=.build/release/tokenvault
 rm -rf demo
+# The man page and shell completions (demo/share/... unless root: /usr/local/share/...).
+scripts/install-manual-and-completions.sh
 # The example jobs (jobs/*.json) run against samples/ into demo/vault.db.
 "$bin" run jobs/nightly-cards.json
 "$bin" run jobs/nightly-bank-accounts.json

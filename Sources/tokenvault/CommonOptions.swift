@@ -16,6 +16,13 @@ struct VaultOptions: ParsableArguments {
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
+    func validate() throws {
+        try OptionRange.check(wait, OptionRange.waitSeconds, "--wait")
+        // `-` is standard input/output; a vault or key file is never named so (SPEC §10).
+        if vault == "-" { throw ValidationError("--vault - is not a file: give the vault's path") }
+        if masterKeyFile == "-" { throw ValidationError("--master-key-file - is not supported: give a file or TOKENVAULT_MASTER_KEY") }
+    }
+
     var vaultPath: String { vault ?? environment["TOKENVAULT_VAULT"] ?? "./vault.db" }
 
     func openOptions(create: Bool) -> Vault.Options {
@@ -50,7 +57,20 @@ struct ReportingOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "A progress line on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
-    var showProgress: Bool { progress ?? (isatty(STDERR_FILENO) == 1) }
+    /// Never with JSON logs: a progress line is not a JSON object.
+    var showProgress: Bool { logFormat == .text && (progress ?? (isatty(STDERR_FILENO) == 1)) }
+
+    /// Whether this process logs JSON, read from the command line itself so that even a usage
+    /// error found while parsing it is reported as JSON.
+    static let jsonRequested: Bool = {
+        let arguments = CommandLine.arguments
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { break }
+            if argument == "--log-format=json" { return true }
+            if argument == "--log-format", index + 1 < arguments.count { return arguments[index + 1] == "json" }
+        }
+        return false
+    }()
 
     /// Bootstraps swift-log for this process; only `main` does this.
     func makeLogger() -> Logger {

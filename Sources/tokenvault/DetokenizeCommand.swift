@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TokenVault
 
 /// `tokenvault detokenize`: numbers out of the vault, to a 0600 file; audited.
@@ -28,26 +29,36 @@ struct DetokenizeCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
+        try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
+        if out == "-" && !stdout { throw ValidationError("--out - writes the numbers to standard output: add --stdout to mean it") }
         if out == nil && !stdout { throw ValidationError("give --out FILE (numbers go to standard output only with --stdout)") }
-        if out != nil && stdout { throw ValidationError("give --out or --stdout, not both") }
+        if let out, out != "-", stdout { throw ValidationError("give --out FILE or --stdout, not both") }
     }
 
     func run() throws {
         let logger = reporting.makeLogger()
         try ExitStatus.run {
-            guard input == "-" || FileManager.default.fileExists(atPath: input) else {
-                throw TokenVaultError(.inputMissing, "\(input) does not exist")
+            // The input and the output file come first: a bad --out never opens (or creates) a vault.
+            let detokenizer = try Detokenizer(
+                inputPath: input, destination: stdout ? .standardOutput : .file(out ?? ""), kind: kind,
+                concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+            let vault: Vault
+            do { vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger) } catch {
+                detokenizer.discard()
+                throw error
             }
-            let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
-            let outcome = try Detokenizer(
-                vault: vault, inputPath: input, destination: out.map { .file($0) } ?? .standardOutput, kind: kind,
-                concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount).run()
-            let errors = outcome.errorsByCode.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let outcome = try detokenizer.run(vault: vault)
+            let errors = outcome.errors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
             let summary = "Detokenized \(Formatting.grouped(outcome.detokenized)) of \(Formatting.grouped(outcome.rows)) rows"
-                + (errors.isEmpty ? "" : " (errors: \(errors))") + (out.map { " into \($0) (mode 0600)." } ?? ".")
-            // With --stdout the numbers own stdout: the summary goes to stderr.
+                + (errors.isEmpty ? "" : " (errors: \(errors))") + (stdout ? "." : " into \(out ?? "") (mode 0600).")
+            // With --stdout the numbers own stdout: the summary goes to stderr, as a log event with JSON logs.
+            if reporting.logFormat == .json {
+                logger.notice("detokenize.finished", metadata: [
+                    "rows": .stringConvertible(outcome.rows), "detokenized": .stringConvertible(outcome.detokenized),
+                    "errors": .stringConvertible(outcome.errors.values.reduce(0, +))])
+            }
             if !reporting.quiet {
-                if stdout { FileHandle.standardError.write(Data((summary + "\n").utf8)) } else { print(summary) }
+                if !stdout { print(summary) } else if reporting.logFormat == .text { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
             }
         }
     }

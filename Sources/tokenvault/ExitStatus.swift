@@ -19,13 +19,28 @@ enum ExitStatus {
         }
     }
 
-    /// Runs a command body, printing a failure as `tokenvault: <message>` and exiting with its status.
+    /// Runs a command body, printing a failure (`tokenvault: <message>`, or one JSON object with
+    /// `--log-format json`) and exiting with its status.
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as TokenVaultError {
             report(error)
             throw ExitCode(code(for: error.code))
+        }
+    }
+
+    /// As `run`, for commands that process inputs (`tokenize`, `run`): the last log event is
+    /// always `run.finished`, with the status and the exit status, whether the run failed or not.
+    static func run(finishing logger: Logger, _ body: () throws -> Void) throws {
+        do {
+            try body()
+            logger.notice("run.finished", metadata: ["status": "completed", "exit_status": .stringConvertible(0)])
+        } catch let error as TokenVaultError {
+            let status = code(for: error.code)
+            report(error)
+            logger.error("run.finished", metadata: ["status": "failed", "exit_status": .stringConvertible(Int(status))])
+            throw ExitCode(status)
         }
     }
 
@@ -51,6 +66,20 @@ enum ExitStatus {
     }
 
     static func report(_ error: TokenVaultError) {
-        FileHandle.standardError.write(Data("tokenvault: \(error.message)\n".utf8))
+        guard ReportingOptions.jsonRequested else {
+            FileHandle.standardError.write(Data("tokenvault: \(error.message)\n".utf8))
+            return
+        }
+        StderrLogHandler.write(level: .error, event: "command.failed", metadata: [
+            "message": .string(error.message), "code": .string(error.code.rawValue),
+            "exit_status": .stringConvertible(Int(code(for: error.code))),
+        ], json: true)
+    }
+
+    /// A usage error found while parsing the command line, in JSON when JSON logs were asked for.
+    static func reportUsage(_ message: String, status: Int32) {
+        StderrLogHandler.write(level: .error, event: status == 64 ? "usage.invalid" : "command.failed", metadata: [
+            "message": .string(message), "code": status == 64 ? "usage" : "failed", "exit_status": .stringConvertible(Int(status)),
+        ], json: true)
     }
 }

@@ -72,6 +72,8 @@ struct KeysCommand: ParsableCommand {
         @OptionGroup var vaultOptions: VaultOptions
         @OptionGroup var reporting: ReportingOptions
 
+        func validate() throws { try OptionRange.check(batchSize, OptionRange.batchSize, "--batch-size") }
+
         func run() throws {
             try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 let progress = reporting.showProgress

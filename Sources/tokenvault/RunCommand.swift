@@ -25,9 +25,14 @@ struct RunCommand: ParsableCommand {
 
     @Option(help: .hidden) var commitEvery = 250_000
 
+    func validate() throws {
+        try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
+        try OptionRange.check(commitEvery, OptionRange.commitEvery, "--commit-every")
+    }
+
     func run() throws {
         let logger = reporting.makeLogger()
-        try ExitStatus.run {
+        try ExitStatus.run(finishing: logger) {
             var job = try JobFile.load(jobFile)
             if dryRun { job.dryRun = true }
             let runner = JobRunner(
@@ -40,6 +45,7 @@ struct RunCommand: ParsableCommand {
             for file in outcomes {
                 switch file.status {
                 case .processed:
+                    if let outcome = file.outcome { RunSummary.warnUnknownColumns(outcome, jobID: outcome.report.jobID, logger: logger) }
                     if !reporting.quiet, let outcome = file.outcome {
                         print((file.resumed ? "Resumed: " : "") + RunSummary.text(outcome))
                     }

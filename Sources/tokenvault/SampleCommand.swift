@@ -29,12 +29,19 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "CSV or JSON Lines (default: from --out's name).")
     var format: InputFormat?
 
-    @Option(help: ArgumentHelp("The file to write (gzip).", valueName: "file"))
+    @Option(help: ArgumentHelp("The file to write (gzip); - writes to standard output.", valueName: "file"))
     var out: String
+
+    func validate() throws {
+        try OptionRange.check(rows, OptionRange.rows, "--rows")
+        try OptionRange.check(repeatPercent, OptionRange.percent, "--repeat-percent")
+        try OptionRange.check(invalidPercent, OptionRange.percent, "--invalid-percent")
+    }
 
     func run() throws {
         try ExitStatus.run {
-            guard let format = format ?? InputFormat.inferred(fromPath: out) else {
+            // `-` is standard output (CSV unless --format says otherwise), never a file named `-`.
+            guard let format = format ?? (out == "-" ? .csv : InputFormat.inferred(fromPath: out)) else {
                 throw TokenVaultError(.usage, "cannot tell the format from \(out): give --format")
             }
             var generator = SampleGenerator(kind: kind, format: format, rows: rows, seed: seed)

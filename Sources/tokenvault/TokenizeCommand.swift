@@ -68,24 +68,26 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: .hidden) var batchSize = 4096
     @Option(help: .hidden) var commitEvery = 250_000
 
+    @Option(help: ArgumentHelp("Fail (65) when an input has fewer data rows than this (default: none; a header alone completes with 0 rows).", valueName: "n"))
+    var minRows: Int?
+
     func validate() throws {
-        if let rate = maxRejectRate, !(0...1).contains(rate) { throw ValidationError("--max-reject-rate must be between 0 and 1") }
-        if let n = concurrency, n < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if batchSize < 1 || commitEvery < 1 { throw ValidationError("--batch-size and --commit-every must be at least 1") }
+        try OptionRange.check(maxRejectRate, OptionRange.rejectRate, "--max-reject-rate")
+        try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
+        try OptionRange.check(minRows, OptionRange.rows, "--min-rows")
+        try OptionRange.check(batchSize, OptionRange.batchSize, "--batch-size")
+        try OptionRange.check(commitEvery, OptionRange.commitEvery, "--commit-every")
+        if out == "-" { throw ValidationError("--out is a folder for the result, error and report files; '-' is not one") }
         _ = try delimiterByte()
     }
 
     func delimiterByte() throws -> UInt8 {
-        if delimiter == "tab" || delimiter == "\\t" { return 0x09 }
-        guard delimiter.utf8.count == 1, let byte = delimiter.utf8.first, byte != UInt8(ascii: "\""), byte != 0x0A, byte != 0x0D else {
-            throw ValidationError("--delimiter must be one ASCII character other than a quote or a line break")
-        }
-        return byte
+        do { return try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError { throw ValidationError("--delimiter: \(error.message)") }
     }
 
     func run() throws {
         let logger = reporting.makeLogger()
-        try ExitStatus.run {
+        try ExitStatus.run(finishing: logger) {
             let now = Date()
             var request = TokenizeRequest(
                 kind: kind, inputs: inputs, concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -96,6 +98,7 @@ struct TokenizeCommand: ParsableCommand {
             request.columnMap = try maps.map(ColumnMapping.init(parsing:))
             request.allowExpired = allowExpired
             request.maxRejectRate = maxRejectRate
+            request.minRows = minRows
             request.batchSize = batchSize
             request.commitEvery = commitEvery
             request.dryRun = dryRun
@@ -108,16 +111,10 @@ struct TokenizeCommand: ParsableCommand {
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil).run()
-            if !outcome.unknownColumns.isEmpty {
-                logger.warning("ignoring input columns that feed no field", metadata: [
-                    "job_id": "\(request.jobID)", "columns": "\(outcome.unknownColumns.joined(separator: " "))"])
-            }
+            RunSummary.warnUnknownColumns(outcome, jobID: request.jobID, logger: logger)
             if !reporting.quiet { print(RunSummary.text(outcome)) }
-            if timings { RunSummary.printTimings(outcome) }
-            logger.info("run finished", metadata: [
-                "job_id": "\(request.jobID)", "status": "\(outcome.report.status.rawValue)",
-                "rows": "\(outcome.report.counts.rows)", "new": "\(outcome.report.counts.new)",
-                "existing": "\(outcome.report.counts.existing)", "rejected": "\(outcome.report.counts.rejected)"])
+            if timings { RunSummary.printTimings(outcome, logger: reporting.logFormat == .json ? logger : nil) }
+            RunSummary.logCounts(outcome, logger: logger)
             if let failure = outcome.failure { throw failure }
         }
     }

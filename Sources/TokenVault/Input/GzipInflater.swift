@@ -6,6 +6,8 @@ import CZlib
 final class GzipInflater {
     private var stream = z_stream()
     private var memberEnded = false
+    /// Set once zero padding after the last member began: only more zeros may follow.
+    private var inPadding = false
 
     init() throws {
         let status = czlib_inflate_init_gzip(&stream)
@@ -28,7 +30,15 @@ final class GzipInflater {
     ) throws -> (consumed: Int, produced: Int) {
         if memberEnded {
             // Another member follows: it must start with the gzip magic, or it is trailing garbage.
+            // Zero bytes after the last member (tape and block padding) are ignored, as gzip(1) does.
             guard input.count >= 1 else { return (0, 0) }
+            if input[0] == 0 || inPadding {
+                inPadding = true
+                guard input.allSatisfy({ $0 == 0 }) else {
+                    throw TokenVaultError(.inputData, "data after the end of the gzip stream's zero padding")
+                }
+                return (input.count, 0)
+            }
             guard input[0] == 0x1F else {
                 throw TokenVaultError(.inputData, "data after the end of the gzip stream is not gzip")
             }

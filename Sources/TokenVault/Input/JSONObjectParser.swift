@@ -36,7 +36,15 @@ struct JSONObjectParser {
         skipSpace()
         guard i < b.count else { return .invalidJSON }
         guard b[i] == UInt8(ascii: "{") else {
-            return (try? skipValue()).map { _ in skipSpace(); return i == b.count ? .notAnObject : .invalidJSON } ?? .invalidJSON
+            do {
+                try skipValue()
+                skipSpace()
+                return i == b.count ? .notAnObject : .invalidJSON
+            } catch is TooDeep {
+                return .nestedTooDeep
+            } catch {
+                return .invalidJSON
+            }
         }
         do {
             i += 1
@@ -67,6 +75,8 @@ struct JSONObjectParser {
             }
             skipSpace()
             return i == b.count ? nil : .invalidJSON
+        } catch is TooDeep {
+            return .nestedTooDeep
         } catch {
             return .invalidJSON
         }
@@ -95,39 +105,73 @@ struct JSONObjectParser {
         }
     }
 
+    /// Deepest nesting of objects and arrays inside a line's object; deeper is `MALFORMED_RECORD`.
+    /// Payment rows are flat: the limit only bounds hostile input.
+    static let maxDepth = 64
+
+    /// Thrown when a value nests deeper than `maxDepth`.
+    private struct TooDeep: Error {}
+
     /// Skips one value of any type, checking its syntax.
+    ///
+    /// Iterative, not recursive: a line of 100,000 `[` must cost one malformed row, not the
+    /// process's stack. The open containers are a bit stack (1 = object) of at most 64 levels.
     private mutating func skipValue() throws {
-        guard i < b.count else { throw Invalid() }
-        switch b[i] {
-        case UInt8(ascii: "\""):
-            _ = try scanString()
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = b[i] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            let isObject = close == UInt8(ascii: "}")
-            i += 1
-            skipSpace()
-            if peek(close) { i += 1; return }
-            while true {
+        var open: UInt64 = 0
+        var depth = 0
+        while true {
+            guard i < b.count else { throw Invalid() }
+            var complete = true
+            switch b[i] {
+            case UInt8(ascii: "\""):
+                _ = try scanString()
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let isObject = b[i] == UInt8(ascii: "{")
+                i += 1
                 skipSpace()
-                if isObject {
-                    guard peek(UInt8(ascii: "\"")) else { throw Invalid() }
-                    _ = try scanString()
-                    skipSpace()
-                    guard peek(UInt8(ascii: ":")) else { throw Invalid() }
+                if peek(isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i += 1
+                } else {
+                    guard depth < JSONObjectParser.maxDepth else { throw TooDeep() }
+                    open = open << 1 | (isObject ? 1 : 0)
+                    depth += 1
+                    if isObject { try skipKey() }
+                    complete = false
+                }
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            default: try skipNumber()
+            }
+            guard complete else { continue }
+            // A value ended: close containers until one goes on with a next value.
+            while true {
+                if depth == 0 { return }
+                skipSpace()
+                let inObject = open & 1 == 1
+                if peek(UInt8(ascii: ",")) {
                     i += 1
                     skipSpace()
+                    if inObject { try skipKey() }
+                    break
                 }
-                try skipValue()
-                skipSpace()
-                if peek(UInt8(ascii: ",")) { i += 1; continue }
-                if peek(close) { i += 1; return }
-                throw Invalid()
+                guard peek(inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw Invalid() }
+                i += 1
+                open >>= 1
+                depth -= 1
             }
-        case UInt8(ascii: "t"): try literal("true")
-        case UInt8(ascii: "f"): try literal("false")
-        case UInt8(ascii: "n"): try literal("null")
-        default: try skipNumber()
         }
+    }
+
+    /// Skips `"key" :` and the space after it.
+    private mutating func skipKey() throws {
+        skipSpace()
+        guard peek(UInt8(ascii: "\"")) else { throw Invalid() }
+        _ = try scanString()
+        skipSpace()
+        guard peek(UInt8(ascii: ":")) else { throw Invalid() }
+        i += 1
+        skipSpace()
     }
 
     private mutating func literal(_ word: StaticString) throws {

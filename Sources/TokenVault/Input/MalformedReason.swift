@@ -6,6 +6,7 @@ enum MalformedReason: UInt8, Sendable {
     case invalidUTF8
     case invalidJSON
     case notAnObject
+    case nestedTooDeep
 
     var message: String {
         switch self {
@@ -15,6 +16,7 @@ enum MalformedReason: UInt8, Sendable {
         case .invalidUTF8: "the row is not valid UTF-8"
         case .invalidJSON: "the line is not valid JSON"
         case .notAnObject: "the line is not a JSON object"
+        case .nestedTooDeep: "the line nests objects or arrays deeper than \(JSONObjectParser.maxDepth) levels"
         }
     }
 }

@@ -27,16 +27,17 @@ final class RecordReader {
 
     /// Reads the CSV header row (the first non-blank record).
     ///
-    /// - Returns: the column names, or nil when the input is empty.
-    /// - Throws: `inputData` when the header itself cannot be read.
-    func readHeader() throws -> [String]? {
+    /// - Returns: the column names.
+    /// - Throws: `inputData` when the header cannot be read, or when there is none: an empty input
+    ///   is what a failed upstream step (`gpg -d` into a pipe) leaves, never "no rows" (SPEC §10).
+    func readHeader() throws -> [String] {
         precondition(format == .csv)
         while true {
             switch try nextScan() {
             case .none:
                 // Damage before the header is a broken file, not an empty one.
                 if let damage { self.damage = nil; throw damage }
-                return nil
+                throw emptyInput()
             case .some(let (recordStart, recordEnd, problem)):
                 if let problem, problem != .wrongFieldCount {
                     throw TokenVaultError(.inputData, "\(source.path): the header row cannot be read: \(problem.message)")
@@ -68,6 +69,8 @@ final class RecordReader {
         }
         if records.isEmpty {
             if let damage { self.damage = nil; throw damage }
+            // JSON Lines has no header: an input without a single record is an empty one.
+            if format == .jsonl && nextRow == 1 { throw emptyInput() }
             return nil
         }
         let bytes = Array(buffer[batchStart..<lastEnd])
@@ -84,6 +87,11 @@ final class RecordReader {
         while try nextScan() != nil { count += 1 }
         if let damage { self.damage = nil; throw damage }
         return count
+    }
+
+    private func emptyInput() -> TokenVaultError {
+        let what = format == .csv ? "no header row" : "no record"
+        return TokenVaultError(.inputData, "\(source.path) is empty (\(source.rawByteCount) bytes, \(what)): refusing to report an empty run as done")
     }
 
     // MARK: - Scanning

@@ -25,7 +25,7 @@ final class ResultFileReader {
         self.inputPath = inputPath
         reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
         if format == .csv {
-            let header = try reader.readHeader() ?? []
+            let header = try reader.readHeader()
             for (index, name) in header.enumerated() { columns[name] = index }
             guard columns["row"] != nil, columns["status"] != nil, columns["token"] != nil else {
                 throw TokenVaultError(.inputData, "\(path) is not a tokenvault result file (no row, status and token columns)")

@@ -25,7 +25,7 @@ final class TokenFileReader {
         self.format = format
         reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
         if format == .csv {
-            header = try reader.readHeader() ?? []
+            header = try reader.readHeader()
             guard header.contains(where: { Field.normalizedName($0) == "token" }) else {
                 throw TokenVaultError(.inputData, "\(path) has no token column")
             }

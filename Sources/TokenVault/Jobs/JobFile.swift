@@ -26,6 +26,16 @@ public struct JobFile: Sendable, Equatable {
     public var keepColumns: [String] = []
     /// `policy.on_existing` (SPEC §10).
     public var onExisting: ExistingPolicy = .keep
+    /// Each input must have at least this many data rows, else the run fails (65).
+    public var minRows: Int?
+    /// With no matching input, `run` fails (66) instead of exiting 0 with a notice.
+    public var requireInput = false
+    /// A file is taken only once its size and mtime have been stable this long.
+    public var settleSeconds: Double = 0
+    /// A file `X` is taken only when its marker exists (`{file}` stands for `X`); nil takes every file.
+    public var doneMarker: String?
+    /// The marker pattern `"done_marker": true` means.
+    public static let defaultDoneMarker = "{file}.done"
     /// The folder relative paths start from: the job file's folder's parent (the project root).
     public var root: String
     public var path: String
@@ -79,8 +89,9 @@ public struct JobFile: Sendable, Equatable {
             job.format = parsed
         }
         if let delimiter = try string("delimiter", in: object) {
-            guard delimiter.utf8.count == 1 || delimiter == "tab" else { throw fail("'delimiter' must be one character or 'tab'") }
-            job.delimiter = delimiter == "tab" ? 0x09 : delimiter.utf8.first!
+            do { job.delimiter = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError {
+                throw fail("'delimiter': \(error.message)")
+            }
         }
         if let columns = object["columns"], !(columns is NSNull) {
             guard let map = columns as? [String: String] else { throw fail("'columns' must map field names to column names") }
@@ -116,7 +127,8 @@ public struct JobFile: Sendable, Equatable {
             }
             job.keepColumns = names
         }
-        let policy = try section("policy", known: ["allow_expired", "max_reject_rate", "on_existing"])
+        let policy = try section("policy", known: [
+            "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker", "on_existing"])
         if let text = try string("on_existing", in: policy, prefix: "policy.") {
             guard let parsed = ExistingPolicy(rawValue: text) else { throw fail("'policy.on_existing' must be keep or update") }
             job.onExisting = parsed
@@ -131,7 +143,38 @@ public struct JobFile: Sendable, Equatable {
             }
             job.maxRejectRate = rate
         }
+        if let value = policy["min_rows"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
+                  (0...1_000_000_000).contains(rows) else {
+                throw fail("'policy.min_rows' must be a whole number from 0 to 1000000000")
+            }
+            job.minRows = rows
+        }
+        if let value = policy["require_input"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.require_input' must be true or false") }
+            job.requireInput = flag
+        }
+        if let value = policy["settle_seconds"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let seconds = (value as? NSNumber)?.doubleValue, (0...86_400).contains(seconds) else {
+                throw fail("'policy.settle_seconds' must be a number of seconds from 0 to 86400")
+            }
+            job.settleSeconds = seconds
+        }
+        if let value = policy["done_marker"], !(value is NSNull) {
+            if isJSONBoolean(value), let flag = value as? Bool {
+                job.doneMarker = flag ? JobFile.defaultDoneMarker : nil
+            } else if let pattern = value as? String, pattern.contains("{file}"), pattern != "{file}", !pattern.contains("\u{0}") {
+                job.doneMarker = pattern
+            } else {
+                throw fail("'policy.done_marker' must be true, false or a pattern holding {file}, e.g. \"{file}.done\"")
+            }
+        }
         return job
+    }
+
+    /// The marker whose existence releases `file`, when the policy asks for one.
+    public func marker(for file: String) -> String? {
+        doneMarker.map { $0.replacingOccurrences(of: "{file}", with: file) }
     }
 
     /// A path of the job file, made absolute against the project root.

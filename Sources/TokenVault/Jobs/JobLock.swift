@@ -13,7 +13,7 @@ public final class JobLock: JobLockHolder {
     /// - Throws: `vaultBusy` when another process holds it.
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the job lock \(path): \(String(cString: strerror(errno)))")
         }

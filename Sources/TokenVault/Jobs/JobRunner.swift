@@ -61,8 +61,13 @@ public final class JobRunner {
         let lock = try options.location.storeType().lockJob(named: job.name, options: options.storeOptions)
         defer { withExtendedLifetime(lock) {} }
         let vault = try Vault.open(options, logger: logger)
-        let files = InputGlob.expand(job.inputs.map(job.resolve))
-        if files.isEmpty { logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs)"]) }
+        let files = readyFiles(InputGlob.expand(job.inputs.map(job.resolve)))
+        if files.isEmpty {
+            if job.requireInput {
+                throw TokenVaultError(.inputMissing, "job \(job.name): no input file matches \(job.inputs.joined(separator: " ")) and the policy requires input")
+            }
+            logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs.joined(separator: " "))"])
+        }
 
         var outcomes: [FileOutcome] = []
         for file in files {
@@ -80,6 +85,32 @@ public final class JobRunner {
             ("failed", "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)"),
         ])
         return outcomes
+    }
+
+    /// The matching files a delivery has finished: not a done marker itself, its marker present
+    /// when the policy asks for one, and unchanged for `settle_seconds` (SPEC §10). Files not
+    /// ready yet are left for a later run.
+    func readyFiles(_ matching: [String], now: Date = Date()) -> [String] {
+        let markers = Set(matching.compactMap { job.marker(for: $0) })
+        return matching.filter { file in
+            if markers.contains(file) { return false }
+            if let marker = job.marker(for: file), !FileManager.default.fileExists(atPath: marker) {
+                logger.notice("waiting for the file's done marker", metadata: ["file": "\(file)", "marker": "\(marker)"])
+                return false
+            }
+            if job.settleSeconds > 0 {
+                var info = stat()
+                guard stat(file, &info) == 0 else { return false }
+                let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+                let age = now.timeIntervalSince1970 - modified
+                if age < job.settleSeconds {
+                    logger.notice("the file changed too recently; left for a later run", metadata: [
+                        "file": "\(file)", "settle_seconds": .stringConvertible(job.settleSeconds)])
+                    return false
+                }
+            }
+            return true
+        }
     }
 
     private func process(_ file: String, vault: Vault) throws -> FileOutcome {
@@ -101,6 +132,7 @@ public final class JobRunner {
         request.columnMap = job.columns
         request.allowExpired = job.allowExpired
         request.maxRejectRate = job.maxRejectRate
+        request.minRows = job.minRows
         request.outputFormat = job.outputFormat
         request.knownInputs = [(sha256, bytes)]
         request.commitEvery = commitEvery
@@ -114,14 +146,20 @@ public final class JobRunner {
         let outcome = try Tokenizer(request: request, vault: vault, logger: jobLogger, progress: progress).run()
         let counts = outcome.report.counts
         jobLogger.info("file processed", metadata: [
-            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": "\(counts.rows)", "new": "\(counts.new)",
-            "existing": "\(counts.existing)", "rejected": "\(counts.rejected)", "warnings": "\(counts.warnings)",
+            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": .stringConvertible(counts.rows),
+            "new": .stringConvertible(counts.new), "existing": .stringConvertible(counts.existing),
+            "rejected": .stringConvertible(counts.rejected), "warnings": .stringConvertible(counts.warnings),
         ])
         if let failure = outcome.failure {
             return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)
         }
         // A dry-run file is not processed: it stays where it is for the real run.
-        if !job.dryRun, let archive = job.archiveDirectory { try move(file, to: job.resolve(archive)) }
+        if !job.dryRun, let archive = job.archiveDirectory {
+            try move(file, to: job.resolve(archive))
+            if let marker = job.marker(for: file), FileManager.default.fileExists(atPath: marker) {
+                try move(marker, to: job.resolve(archive))
+            }
+        }
         return FileOutcome(path: file, jobID: jobID, status: .processed, outcome: outcome, resumed: unfinished != nil)
     }
 

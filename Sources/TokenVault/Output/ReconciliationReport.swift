@@ -54,6 +54,14 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
     public var byCountry: [String: Int]?
     public var vault: VaultCounts
     public var failure: String?
+    /// Issues by input field (`card_number`, `(row)` for the whole row); absent in older reports.
+    public var errorsByField: [String: Int]?
+    /// Who ran it, with what (SPEC §12); absent in older reports.
+    public var provenance: Provenance?
+    /// Rows done over the run, for the throughput chart (bounded; see `ThroughputSampler`).
+    public var progress: [ProgressSample]?
+    /// The files the run wrote and how it read its inputs, for `verify JOB_ID`.
+    public var outputs: RecordedOutputs?
 
     enum CodingKeys: String, CodingKey {
         case jobID = "job_id"
@@ -67,6 +75,8 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
         case byBrand = "by_brand"
         case byCountry = "by_country"
         case vault, failure
+        case errorsByField = "errors_by_field"
+        case provenance, progress, outputs
     }
 
     /// The report as pretty JSON with sorted keys, as written to `J.report.json`.

@@ -10,7 +10,8 @@ public final class Detokenizer {
     public struct Outcome: Sendable {
         public var rows = 0
         public var detokenized = 0
-        public var errorsByCode: [String: Int] = [:]
+        /// Rows per error outcome (never `.detokenized`).
+        public var errors: [DetokenizeOutcome: Int] = [:]
     }
 
     /// Where the numbers go.
@@ -25,34 +26,37 @@ public final class Detokenizer {
                               "network_transaction_id"]
     static let bankColumns = ["iban", "country_code", "bank_code", "branch_code", "account_number", "check_digit", "account_holder_name"]
 
-    private let vault: Vault
     private let inputPath: String
     private let destination: Destination
     private let kind: InstrumentKind?
     private let concurrency: Int
+    private let reader: TokenFileReader
+    private let output: OutputFile?
 
-    public init(vault: Vault, inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int) {
-        self.vault = vault
+    /// Opens the input and creates the output's temporary file, before any vault is opened: a bad
+    /// `--out` or a missing input is refused without touching (or creating) a vault.
+    ///
+    /// - Throws: `inputMissing`, `inputData`, `usage` (`-` as a file) or `cannotCreateOutput` (73).
+    public init(inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int) throws {
         self.inputPath = inputPath
         self.destination = destination
         self.kind = kind
         self.concurrency = max(1, concurrency)
-    }
-
-    public func run() throws -> Outcome {
-        let reader = try TokenFileReader(path: inputPath)
-        // `outcome`, not `status`: result files, a common input, have a status column already.
-        let added = ["outcome", "error", "kind"] + (kind == .bankAccount ? [] : Self.cardColumns) + (kind == .card ? [] : Self.bankColumns)
-        let compress: Bool
-        let output: OutputFile?
-        switch destination {
-        case .file(let path):
-            compress = path.hasSuffix(".gz")
+        reader = try TokenFileReader(path: inputPath)
+        if case .file(let path) = destination {
             output = try OutputFile(path: path, mode: 0o600)
-        case .standardOutput:
-            compress = false
+        } else {
             output = nil
         }
+    }
+
+    /// Removes the output's temporary file when the run never starts (the vault cannot be opened).
+    public func discard() { output?.discard() }
+
+    public func run(vault: Vault) throws -> Outcome {
+        // `outcome`, not `status`: result files, a common input, have a status column already.
+        let added = ["outcome", "error", "kind"] + (kind == .bankAccount ? [] : Self.cardColumns) + (kind == .card ? [] : Self.bankColumns)
+        let compress = output != nil && output!.finalPath.hasSuffix(".gz")
         func write(_ bytes: [UInt8]) throws {
             guard !bytes.isEmpty else { return }
             if let output { try output.write(compress ? GzipMember.compress(bytes, level: 3) : bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
@@ -72,27 +76,27 @@ public final class Detokenizer {
             let tokens = rows.map { $0.problem == nil ? Token($0.token) : nil }
             var records = try vault.instruments(withTokens: tokens.compactMap { $0 }).makeIterator()
             var found: [(token: Token, record: InstrumentRecord)?] = []
-            var errors: [String?] = []
+            var failures: [DetokenizeOutcome?] = []
             for (row, token) in zip(rows, tokens) {
-                var error: String?
+                var failure: DetokenizeOutcome?
                 var hit: (Token, InstrumentRecord)?
-                if let problem = row.problem {
-                    error = "MALFORMED_RECORD: \(problem.message)"
+                if row.problem != nil {
+                    failure = .malformedRecord
                 } else if row.token.isEmpty {
-                    error = "MISSING_FIELD: the row has no token"
+                    failure = .missingField
                 } else if let token {
                     if let record = records.next() ?? nil {
-                        if record.deletedAt != nil { error = "TOKEN_DELETED: the token was deleted" }
-                        else if let kind, record.kind != kind { error = "KIND_MISMATCH: the token is not a \(kind.rawValue)" }
+                        if record.deletedAt != nil { failure = .tokenDeleted }
+                        else if let kind, record.kind != kind { failure = .kindMismatch }
                         else { hit = (token, record) }
                     } else {
-                        error = "TOKEN_NOT_FOUND: the vault has no such token"
+                        failure = .tokenNotFound
                     }
                 } else {
-                    error = "INVALID_FORMAT: the token is not a UUID"
+                    failure = .invalidFormat
                 }
                 found.append(hit)
-                errors.append(error)
+                failures.append(failure)
             }
             let opened = Self.openAll(found, crypto: crypto, concurrency: concurrency)
             var out: [UInt8] = []
@@ -102,12 +106,11 @@ public final class Detokenizer {
                 if let fields = opened[index] {
                     outcome.detokenized += 1
                     values = fields
-                    values["outcome"] = "detokenized"
+                    values["outcome"] = DetokenizeOutcome.detokenized.column
                 } else {
-                    let error = errors[index] ?? "VAULT_RECORD_UNREADABLE: the record cannot be opened"
-                    let code = String(error.prefix { $0 != ":" })
-                    outcome.errorsByCode[code, default: 0] += 1
-                    values = ["outcome": "error", "error": error]
+                    let failure = failures[index] ?? .vaultRecordUnreadable
+                    outcome.errors[failure, default: 0] += 1
+                    values = ["outcome": failure.column, "error": failure.errorText(kind: kind, problem: row.problem) ?? ""]
                 }
                 Self.append(row: row, values: values, added: added, appended: appended, format: reader.format, header: reader.header, to: &out)
             }
@@ -117,7 +120,7 @@ public final class Detokenizer {
         try vault.audit(command: "detokenize", jobID: nil, details: [
             ("input", inputPath), ("output", { if case .file(let p) = destination { p } else { "stdout" } }()),
             ("rows", "\(outcome.rows)"), ("detokenized", "\(outcome.detokenized)"),
-            ("errors", "\(outcome.errorsByCode.values.reduce(0, +))"),
+            ("errors", "\(outcome.errors.values.reduce(0, +))"),
         ])
         return outcome
     }

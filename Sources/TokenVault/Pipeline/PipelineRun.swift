@@ -38,6 +38,8 @@ final class PipelineRun: @unchecked Sendable {
 
     /// Per-input hash and size, in input order (reader thread only).
     private(set) var inputs: [ReconciliationReport.Input] = []
+    /// Rows written over time, for the report's throughput chart; set when `execute` returns.
+    private(set) var progressSamples: [ReconciliationReport.ProgressSample] = []
 
     /// A batch's output, compressed, on its way to the files.
     private struct FormattedBatch: Sendable {
@@ -84,6 +86,7 @@ final class PipelineRun: @unchecked Sendable {
     /// Runs every input through; returns the first failure, if any.
     func execute() -> TokenVaultError? {
         let clock = ProgressClock(observer: progress) { [self] in lock.withLock { rowsDone } }
+        let sampler = ThroughputSampler { [self] in lock.withLock { rowsDone } }
         var sequence = 0
         var readWatch = ThreadCPUClock()
         var readSeconds = 0.0
@@ -91,7 +94,7 @@ final class PipelineRun: @unchecked Sendable {
         for (inputIndex, path) in request.inputs.enumerated() where !hasFailed {
             let format = formats[inputIndex]
             let source: InputSource
-            do { source = try InputSource(path: path) } catch { fail(error); break }
+            do { source = try InputSource(path: path, expectedSHA256: request.knownInputs?[inputIndex].sha256) } catch { fail(error); break }
             defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
@@ -102,7 +105,7 @@ final class PipelineRun: @unchecked Sendable {
             do {
                 var layout: ColumnLayout?
                 if format == .csv {
-                    guard let header = try reader.readHeader() else { continue }
+                    let header = try reader.readHeader()
                     let resolved = try mapping.layout(forHeader: header, path: path)
                     lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }
                     layout = resolved
@@ -140,6 +143,7 @@ final class PipelineRun: @unchecked Sendable {
             lock.withLock { stageTimes.vault += watch.seconds }
         }
         clock.stop()
+        progressSamples = sampler.stop()
         lock.withLock { stageTimes.read = readSeconds }
         return lock.withLock { failure }
     }

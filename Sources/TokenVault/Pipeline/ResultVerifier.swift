@@ -28,9 +28,12 @@ public final class ResultVerifier {
     private let delimiter: UInt8
     private let columnMap: [ColumnMapping]
     private let now: Date
+    /// The input's path as the run named it in the results' `file` column, when it has moved.
+    private let recordedInputPath: String?
 
     public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: InputFormat? = nil,
-                delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date()) {
+                delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date(),
+                recordedInputPath: String? = nil) {
         self.vault = vault
         self.kind = kind
         self.inputPath = inputPath
@@ -39,6 +42,7 @@ public final class ResultVerifier {
         self.delimiter = delimiter
         self.columnMap = columnMap
         self.now = now
+        self.recordedInputPath = recordedInputPath
     }
 
     public func run() throws -> Outcome {
@@ -53,10 +57,11 @@ public final class ResultVerifier {
         let currentMonth = YearMonth(now)
         let reader = RecordReader(source: try InputSource(path: inputPath), format: inputFormat, delimiter: delimiter)
         var layout: ColumnLayout?
-        if inputFormat == .csv, let header = try reader.readHeader() {
+        if inputFormat == .csv {
+            let header = try reader.readHeader()
             layout = try mapping.layout(forHeader: header, path: inputPath)
         }
-        let results = try ResultFileReader(path: resultsPath, inputPath: inputPath)
+        let results = try ResultFileReader(path: resultsPath, inputPath: recordedInputPath ?? inputPath)
         let preparer = RowPreparer(kind: kind, format: inputFormat, delimiter: delimiter, mapping: mapping,
                                    validator: validator, crypto: vault.crypto, sealing: false)
         var outcome = Outcome()

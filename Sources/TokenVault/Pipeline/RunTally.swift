@@ -6,6 +6,8 @@
 struct RunTally: Sendable {
     var counts = ReconciliationReport.Counts()
     var errorsByCode: [String: Int] = [:]
+    /// Issues by input field; `(row)` for issues about the whole row.
+    var errorsByField: [String: Int] = [:]
     var byGroup: [String: Int] = [:]
     var rowsByInput: [Int: Int] = [:]
 
@@ -19,6 +21,7 @@ struct RunTally: Sendable {
         }
         for issue in row.issues {
             errorsByCode[issue.code.rawValue, default: 0] += 1
+            errorsByField[issue.property.isEmpty ? "(row)" : issue.property, default: 0] += 1
             if issue.severity == .warning { counts.warnings += 1 }
         }
     }
@@ -31,6 +34,7 @@ struct RunTally: Sendable {
         counts.warnings += other.counts.warnings
         if let updated = other.counts.updated { counts.updated = (counts.updated ?? 0) + updated }
         errorsByCode.merge(other.errorsByCode, uniquingKeysWith: +)
+        errorsByField.merge(other.errorsByField, uniquingKeysWith: +)
         byGroup.merge(other.byGroup, uniquingKeysWith: +)
         rowsByInput.merge(other.rowsByInput, uniquingKeysWith: +)
     }

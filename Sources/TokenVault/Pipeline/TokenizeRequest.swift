@@ -13,6 +13,8 @@ public struct TokenizeRequest: Sendable {
     public var allowExpired = false
     /// Above this share of rejected rows the run fails (exit 65).
     public var maxRejectRate: Double?
+    /// Each input must have at least this many data rows (`--min-rows`, job `min_rows`), else 65.
+    public var minRows: Int?
     /// Worker queues for parsing, validation and crypto.
     public var concurrency: Int
     public var outputDirectory: String

@@ -57,8 +57,11 @@ public final class Tokenizer {
         let resultsPath = "\(base).results.\(request.outputFormat.fileExtension)"
         let errorsPath = "\(base).errors.\(request.outputFormat.fileExtension)"
         let reportPath = "\(base).report.json"
+        let htmlReportPath = "\(base).report.html"
         // A rerun under the same job id replaces everything an earlier attempt left.
-        for stale in [resultsPath, errorsPath, reportPath] { unlink(stale) }
+        // A symlink planted at an output name is refused (73), not silently removed.
+        for path in [resultsPath, errorsPath, reportPath, htmlReportPath] { try OutputFile.checkTarget(path) }
+        for stale in [resultsPath, errorsPath, reportPath, htmlReportPath] { unlink(stale) }
         let resultsFile = try OutputFile(path: resultsPath)
         let errorsFile = try OutputFile(path: errorsPath)
         let formatter = ResultFormatter(
@@ -101,6 +104,12 @@ public final class Tokenizer {
                     tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
             }
         }
+        if failure == nil, let minimum = request.minRows {
+            for (index, path) in request.inputs.enumerated() where (tally.rowsByInput[index] ?? 0) < minimum {
+                failure = TokenVaultError(.inputData, "\(path) has \(tally.rowsByInput[index] ?? 0) data rows, fewer than --min-rows \(minimum)")
+                break
+            }
+        }
         tally.errorsByCode = tally.errorsByCode.filter { $0.value > 0 }
         var timings = pipeline.timings
         timings.wall = wall.seconds
@@ -114,8 +123,9 @@ public final class Tokenizer {
             input.rows = tally.rowsByInput[index] ?? 0
             return input
         }
+        var renamed = false
         func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
-            ReconciliationReport(
+            var report = ReconciliationReport(
                 jobID: request.jobID, kind: request.kind, status: failure != nil ? .failed : request.dryRun ? .dryRun : .completed,
                 startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
                 durationSeconds: (timings.wall * 1000).rounded() / 1000,
@@ -125,11 +135,15 @@ public final class Tokenizer {
                 byCountry: request.kind == .bankAccount ? tally.byGroup : nil,
                 vault: .init(tokensBefore: tokensBefore, tokensAfter: tokensAfter),
                 failure: failure?.message)
+            report.errorsByField = tally.errorsByField.filter { $0.value > 0 }
+            report.provenance = .current(masterKeyID: vault.masterKeyIdentifier)
+            report.progress = pipeline.progressSamples
+            report.outputs = recordedOutputs(resultsPath: renamed ? resultsPath : resultsFile.partialPath, formats: formats)
+            return report
         }
 
         // Outputs get their final names first; the vault then records the run. Should that
         // fail, the outputs go back to their temporary names: nothing looks complete that is not.
-        var renamed = false
         if failure == nil {
             do {
                 try resultsFile.complete()
@@ -162,9 +176,20 @@ public final class Tokenizer {
             ("on_existing", request.onExisting.rawValue), ("updated", "\(report.counts.updated ?? 0)"),
         ])
         try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+        try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
             errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
             timings: timings, failure: failure, unknownColumns: pipeline.unknownColumns.sorted())
+    }
+
+    /// The results file as written (absolute path, SHA-256) and how the inputs were read.
+    private func recordedOutputs(resultsPath: String, formats: [InputFormat]) -> ReconciliationReport.RecordedOutputs? {
+        guard let digest = try? FileDigest.sha256(path: resultsPath) else { return nil }
+        return ReconciliationReport.RecordedOutputs(
+            results: .init(path: URL(fileURLWithPath: resultsPath).standardizedFileURL.path, sha256: digest.hex, bytes: digest.bytes),
+            inputFormats: formats.map(\.rawValue),
+            delimiter: String(decoding: [request.delimiter], as: UTF8.self),
+            columnMap: Dictionary(request.columnMap.map { ($0.field, $0.column) }, uniquingKeysWith: { _, last in last }))
     }
 }

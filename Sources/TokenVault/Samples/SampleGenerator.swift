@@ -29,7 +29,17 @@ public struct SampleGenerator {
 
     /// Writes the sample, gzip-compressed, to `path` (a multi-member gzip, as large exports often are).
     public func write(to path: String) throws {
+        if path == "-" {
+            try write { FileHandle.standardOutput.write(Data($0)) }
+            return
+        }
         let file = try OutputFile(path: path)
+        try write(file.write)
+        try file.complete()
+    }
+
+    /// Writes the sample's gzip members to `sink`, in order.
+    private func write(_ sink: ([UInt8]) throws -> Void) throws {
         var random = SeededRandom(seed: seed)
         var recent: [SampleInstrument] = []
         var chunk: [UInt8] = []
@@ -49,12 +59,11 @@ public struct SampleGenerator {
             }
             append(values, columns: columns, to: &chunk)
             if chunk.count >= 1 << 20 {
-                try file.write(GzipMember.compress(chunk, level: 6))
+                try sink(GzipMember.compress(chunk, level: 6))
                 chunk.removeAll(keepingCapacity: true)
             }
         }
-        if !chunk.isEmpty || rows == 0 { try file.write(GzipMember.compress(chunk, level: 6)) }
-        try file.complete()
+        if !chunk.isEmpty || rows == 0 { try sink(GzipMember.compress(chunk, level: 6)) }
     }
 
     static let cardColumns = ["reference", "card_number", "expiry_date", "cardholder_name", "issue_number",

@@ -217,9 +217,7 @@ public struct BankAccountValidator: InstrumentValidator {
         } else if !FreeText.lengthIsWithin(name, min: 2, max: 70) {
             issues.append(RowIssue(.invalidLength, .accountHolderName, "account_holder_name must be 2 to 70 characters"))
         }
-        if FreeText.contains(name, number: number) {
-            issues.append(RowIssue(.sensitiveDataInField, .accountHolderName, "account_holder_name must not contain the account number"))
-        }
+        FreeText.checkSensitive(name, .accountHolderName, number: number, what: "account number", issues: &issues)
     }
 
     /// Checks the mandate fields; returns the clear metadata (BIC and mandate) as JSON.
@@ -254,8 +252,8 @@ public struct BankAccountValidator: InstrumentValidator {
             metadata.append((field.name, String(decoding: value, as: UTF8.self)))
         }
         for field in Self.mandateTextFields {
-            if let value = fields.bytes(field), FreeText.contains(value, number: number) {
-                issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain the account number"))
+            if let value = fields.bytes(field) {
+                FreeText.checkSensitive(value, field, number: number, what: "account number", issues: &issues)
             }
         }
         if let recurring = fields.bytes(.recurring) {

@@ -21,9 +21,13 @@ public struct CardValidator: InstrumentValidator {
         // a card's, and its digits are partial).
         let card = numberOK ? scratch.number : []
         let networkToken = networkTokenOK ? scratch.networkToken : []
-        func checkOwnNumbers(_ value: ArraySlice<UInt8>, _ field: Field) {
+        /// Free text must hold neither of the row's own numbers nor, unless `anyCard` is false
+        /// (scheme references: issued ids, often 15 digits), any card number (`holdsCardNumber`).
+        func checkOwnNumbers(_ value: ArraySlice<UInt8>, _ field: Field, anyCard: Bool = true) {
             if let own = FreeText.ownNumber(in: value, card: card, networkToken: networkToken) {
                 issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain \(own.name)"))
+            } else if anyCard && FreeText.holdsCardNumber(value) {
+                issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain a card number"))
             }
         }
 
@@ -54,14 +58,14 @@ public struct CardValidator: InstrumentValidator {
             }
             checkOwnNumbers(customer, .merchantCustomerID)
         }
-        FreeText.checkReference(fields, number: card, issues: &issues)
-        if let reference = fields.bytes(.reference), !FreeText.contains(reference, number: card),
-           FreeText.contains(reference, number: networkToken) {
-            issues.append(RowIssue(.sensitiveDataInField, .reference, "reference must not contain the network token"))
+        if let reference = fields.bytes(.reference), FreeText.ownNumber(in: reference, card: card, networkToken: networkToken) == .networkToken {
+            FreeText.checkReference(fields, number: networkToken, what: "network token", issues: &issues)
+        } else {
+            FreeText.checkReference(fields, number: card, issues: &issues)
         }
         // The scheme references are sealed, never echoed, but still must not carry a number.
-        if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID) }
-        if let value = fields.bytes(.paymentAccountReference) { checkOwnNumbers(value, .paymentAccountReference) }
+        if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID, anyCard: false) }
+        if let value = fields.bytes(.paymentAccountReference) { checkOwnNumbers(value, .paymentAccountReference, anyCard: false) }
         for code in Field.securityCodes where fields.has(code) {
             issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }

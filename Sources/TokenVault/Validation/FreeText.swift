@@ -1,4 +1,5 @@
-/// Checks shared by the free-text fields of both kinds (reference, names, alias).
+/// Checks shared by the free-text fields of both kinds (reference, names, alias, customer id,
+/// mandate fields).
 ///
 /// They run on every row, so none of them allocates in the common case.
 enum FreeText {
@@ -49,14 +50,101 @@ enum FreeText {
 
     @inline(__always) private static func upper(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
 
-    /// Checks the optional `reference` of either kind: length, and not holding the number.
-    static func checkReference(_ fields: RowFields, number: [UInt8], issues: inout [RowIssue]) {
+    /// Checks the optional `reference` of either kind: length, and not holding a number.
+    static func checkReference(_ fields: RowFields, number: [UInt8], what: String = "account or card number", issues: inout [RowIssue]) {
         guard let reference = fields.bytes(.reference) else { return }
         if !lengthIsWithin(reference, max: 64) {
             issues.append(RowIssue(.invalidLength, .reference, "reference must be at most 64 characters"))
         }
-        if contains(reference, number: number) {
-            issues.append(RowIssue(.sensitiveDataInField, .reference, "reference must not contain the account or card number"))
+        checkSensitive(reference, .reference, number: number, what: what, issues: &issues)
+    }
+
+    /// One `SENSITIVE_DATA_IN_FIELD` when a free-text value holds the row's own number (`what`
+    /// names it), or any card number at all (`holdsCardNumber`): such a value is never echoed.
+    static func checkSensitive(_ value: ArraySlice<UInt8>, _ field: Field, number: [UInt8], what: String, issues: inout [RowIssue]) {
+        if contains(value, number: number) {
+            issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain the \(what)"))
+        } else if holdsCardNumber(value) {
+            issues.append(RowIssue(.sensitiveDataInField, field, "\(field.name) must not contain a card number"))
+        }
+    }
+
+    /// True when `value` holds what may be a card number (ISO/IEC 7812): a run of 12 to 19 digits
+    /// that passes Luhn, once spaces, dashes and dots between digits are removed and any script's
+    /// decimal digits (full-width `４１１１`, Arabic-Indic, …) are read as 0–9. Each separated
+    /// group of digits is checked too, so `order 12 4111111111111111` is caught.
+    ///
+    /// Runs on every free-text value of every row: one pass, no allocation; Luhn sums for both
+    /// parities are kept as digits arrive, so the check needs no buffer.
+    static func holdsCardNumber(_ value: ArraySlice<UInt8>) -> Bool {
+        var run = LuhnRun(), group = LuhnRun()
+        var found = false
+        func digit(_ d: Int) { run.append(d); group.append(d) }
+        func separator() { found = found || group.isCardNumber; group = LuhnRun() }
+        func other() { found = found || group.isCardNumber || run.isCardNumber; group = LuhnRun(); run = LuhnRun() }
+
+        if !value.contains(where: { $0 >= 0x80 }) {
+            // ASCII, the common case.
+            for byte in value {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit(Int(byte &- 0x30))
+                case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."): separator()
+                default: other()
+                }
+                if found { return true }
+            }
+        } else {
+            var iterator = value.makeIterator()
+            var decoder = UTF8()
+            decoding: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar):
+                    if scalar.isASCII {
+                        let byte = UInt8(scalar.value)
+                        switch byte {
+                        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit(Int(byte &- 0x30))
+                        case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."): separator()
+                        default: other()
+                        }
+                    } else {
+                        let properties = scalar.properties
+                        if properties.numericType == .decimal, let v = properties.numericValue, v >= 0, v <= 9 {
+                            digit(Int(v))
+                        } else if properties.isWhitespace || properties.generalCategory == .dashPunctuation
+                                    || scalar == "\u{FF0E}" || scalar == "\u{3002}" || scalar == "\u{00B7}" {
+                            separator()
+                        } else {
+                            other()
+                        }
+                    }
+                case .emptyInput: break decoding
+                case .error: other()
+                }
+                if found { return true }
+            }
+        }
+        other()
+        return found
+    }
+
+    /// The Luhn sums of a digit sequence under both parities, so that its validity is known
+    /// whatever its final length (the check digit is the last one).
+    private struct LuhnRun {
+        var count = 0
+        /// Sum with the digits at even positions (from the start) doubled, and with odd ones doubled.
+        var evenDoubled = 0, oddDoubled = 0
+
+        mutating func append(_ d: Int) {
+            let doubled = d < 5 ? d * 2 : d * 2 - 9
+            if count & 1 == 0 { evenDoubled += doubled; oddDoubled += d } else { evenDoubled += d; oddDoubled += doubled }
+            count += 1
+        }
+
+        /// 12–19 digits and Luhn-valid: the last digit is never doubled, so the positions of the
+        /// other parity than the last's are.
+        var isCardNumber: Bool {
+            guard count >= 12 && count <= 19 else { return false }
+            return ((count - 1) & 1 == 0 ? oddDoubled : evenDoubled) % 10 == 0
         }
     }
 }

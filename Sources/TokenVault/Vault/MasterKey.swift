@@ -73,7 +73,16 @@ public enum MasterKeySource: Sendable, Equatable {
 
 extension MasterKey {
     /// Reads a key file (base64 of 32 bytes).
+    ///
+    /// - Throws: `keyMissing` when it cannot be read; `keyWrong` when group or others may access
+    ///   it (as ssh refuses such a private key: a key others can read is no longer secret), so
+    ///   that even commands for which a key is optional refuse it rather than ignore it.
     public static func read(path: String) throws -> MasterKey {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+            throw TokenVaultError(.keyWrong, "the master key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8).leftPadded(to: 4)): "
+                                  + "group or others can access it; refusing it (chmod 600 \(path))")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TokenVaultError(.keyMissing, "cannot read the master key file \(path)")
         }
@@ -82,7 +91,7 @@ extension MasterKey {
 
     /// Writes the key to a new file of mode 0600; fails rather than overwrite one.
     func write(newFile path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the key file \(path): \(String(cString: strerror(errno)))")
         }
@@ -92,4 +101,8 @@ extension MasterKey {
             throw TokenVaultError(.io, "cannot write the key file \(path)")
         }
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

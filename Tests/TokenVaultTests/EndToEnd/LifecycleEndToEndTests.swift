@@ -215,6 +215,7 @@ import Testing
         let before = try snapshot()
         let noKey = ["TOKENVAULT_MASTER_KEY": ""]
         try ws.writePlain("elsewhere.key", TestWorkspace.masterKey + "\n")
+        chmod(ws.path("elsewhere.key"), 0o600) // a key file others can read is refused (issue 11)
         let report = try ws.run(["report", "t"], environment: noKey)
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("Reconciles: yes."))

@@ -9,7 +9,7 @@ private func readRows(_ path: String, format: InputFormat, kind: InstrumentKind 
     let mapping = try FieldMapping(kind: kind, overrides: map)
     var layout: ColumnLayout?
     if format == .csv {
-        guard let header = try reader.readHeader() else { return [] }
+        let header = try reader.readHeader()
         layout = try mapping.layout(forHeader: header, path: path)
     }
     var out: [(Int, [String: String], MalformedReason?)] = []
@@ -108,9 +108,48 @@ private func readRows(_ path: String, format: InputFormat, kind: InstrumentKind 
         #expect(throws: TokenVaultError.self) { try readRows(path, format: .csv) }
     }
 
-    @Test func emptyInputHasNoRows() throws {
+    /// SPEC §10: no header (a failed `gpg -d` upstream) is a data error, not an empty success.
+    @Test(arguments: [("e.csv", InputFormat.csv), ("e.jsonl", .jsonl), ("blank.jsonl", .jsonl)])
+    func inputWithoutHeaderOrRecordIsADataError(name: String, format: InputFormat) throws {
         let ws = try TestWorkspace()
-        #expect(try readRows(try ws.writeGzip("e.csv.gz", ""), format: .csv).isEmpty)
+        let path = try ws.writePlain(name, name.hasPrefix("blank") ? "\n\n" : "")
+        let error = #expect(throws: TokenVaultError.self) { try readRows(path, format: format) }
+        #expect(error?.code == .inputData)
+        #expect(error?.message.contains("is empty") == true)
+    }
+
+    @Test func headerWithoutRowsHasNoRows() throws {
+        let ws = try TestWorkspace()
+        #expect(try readRows(try ws.writeGzip("h.csv.gz", "card_number,expiry_date\n"), format: .csv).isEmpty)
+    }
+
+    /// A recursive skip overflowed the stack at some 100k levels; now it is one malformed row.
+    @Test(arguments: [100_000, 400_000])
+    func deeplyNestedJSONIsOneMalformedRow(depth: Int) throws {
+        let ws = try TestWorkspace()
+        let deep = #"{"x":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let objects = #"{"x":"# + String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth) + "}"
+        let path = try ws.writePlain("d.jsonl", """
+            {"card_number":"4111111111111111","expiry_date":"12/30"}
+            \(deep)
+            \(objects)
+            {"card_number":"5555555555554444","expiry_date":"12/30","n":[[[{"a":[1,{"b":null}]}]]]}
+
+            """)
+        let rows = try readRows(path, format: .jsonl)
+        #expect(rows.map(\.row) == [1, 2, 3, 4])
+        #expect(rows.map(\.problem) == [nil, .nestedTooDeep, .nestedTooDeep, nil])
+        #expect(rows[3].values["card_number"] == "5555555555554444")
+    }
+
+    @Test func nestingUpToTheLimitIsRead() throws {
+        let ws = try TestWorkspace()
+        let n = JSONObjectParser.maxDepth
+        let ok = #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n) + "1" + String(repeating: "]", count: n) + "}"
+        let over = #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n + 1) + "1" + String(repeating: "]", count: n + 1) + "}"
+        let broken = #"{"x":[[{"a" 1}]]}"#
+        let rows = try readRows(try ws.writePlain("l.jsonl", ok + "\n" + over + "\n" + broken + "\n"), format: .jsonl)
+        #expect(rows.map(\.problem) == [nil, .nestedTooDeep, .invalidJSON])
     }
 }
 
@@ -154,6 +193,25 @@ private func readRows(_ path: String, format: InputFormat, kind: InstrumentKind 
         for i in 40..<60 { bytes[i] ^= 0x5A }
         let path = ws.path("corrupt.csv.gz")
         try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(throws: TokenVaultError.self) { try readRows(path, format: .csv) }
+    }
+
+    /// gzip(1) ignores zero bytes after the last member (tape or block padding); so do we.
+    @Test(arguments: [1, 512, 300_000])
+    func trailingZeroPaddingIsAccepted(zeros: Int) throws {
+        let ws = try TestWorkspace()
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try ws.writeGzip("z.csv.gz", Self.text, members: 2))))
+        bytes += [UInt8](repeating: 0, count: zeros)
+        let path = ws.path("padded.csv.gz")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(try readRows(path, format: .csv).count == 500)
+    }
+
+    @Test func dataAfterZeroPaddingFails() throws {
+        let ws = try TestWorkspace()
+        let member = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try ws.writeGzip("z.csv.gz", Self.text))))
+        let path = ws.path("padded.csv.gz")
+        try Data(member + [0, 0, 0] + member).write(to: URL(fileURLWithPath: path))
         #expect(throws: TokenVaultError.self) { try readRows(path, format: .csv) }
     }
 

@@ -39,6 +39,16 @@ import Testing
         #expect(job.resolve("/abs/x.csv") == "/abs/x.csv")
     }
 
+    @Test func deliveryPolicyKeysAreRead() throws {
+        let job = try load(#"{ "name": "n", "kind": "card", "inputs": ["a"], "delimiter": "tab", "policy": { "min_rows": 10, "require_input": true, "settle_seconds": 90, "done_marker": "{file}.ok" } }"#)
+        #expect(job.minRows == 10 && job.requireInput && job.settleSeconds == 90 && job.delimiter == 0x09)
+        #expect(job.marker(for: "/in/x.csv") == "/in/x.csv.ok")
+        let defaults = try load(#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "done_marker": true } }"#)
+        #expect(defaults.marker(for: "/in/x.csv") == "/in/x.csv.done")
+        #expect(defaults.minRows == nil && !defaults.requireInput && defaults.settleSeconds == 0)
+        #expect(try load(#"{ "name": "n", "kind": "card", "inputs": ["a"] }"#).marker(for: "/in/x.csv") == nil)
+    }
+
     @Test func defaultsAreSensible() throws {
         let job = try load(#"{ "name": "n", "kind": "bank-account", "inputs": ["a.csv"] }"#)
         #expect(job.outputDirectory == "out/n" && job.outputFormat == .csv && job.maxRejectRate == nil && !job.allowExpired)
@@ -59,6 +69,17 @@ import Testing
         (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "allow_expired": "yes" } }"#, "'policy.allow_expired' must be true or false"),
         (#"{ "name": "../n", "kind": "card", "inputs": ["a"] }"#, "'name' must be"),
         (#"[1, 2]"#, "not a JSON object"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "delimiter": "\"" }"#, "'delimiter'"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "delimiter": "\n" }"#, "'delimiter'"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "min_rows": -1 } }"#, "'policy.min_rows' must be a whole number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "min_rows": 1.5 } }"#, "'policy.min_rows' must be a whole number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "min_rows": true } }"#, "'policy.min_rows' must be a whole number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "require_input": 1 } }"#, "'policy.require_input' must be true or false"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "settle_seconds": -5 } }"#, "'policy.settle_seconds' must be"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "settle_seconds": "60" } }"#, "'policy.settle_seconds' must be"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "done_marker": "done" } }"#, "'policy.done_marker' must be"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "done_marker": 1 } }"#, "'policy.done_marker' must be"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "settle_second": 5 } }"#, "unknown key 'policy.settle_second'"),
     ])
     func mistakesAreRefusedByName(json: String, message: String) {
         let refused = refusal(json)

@@ -130,18 +130,3 @@ import Testing
         #expect(Luhn.checkDigit(for: partial) == 3)
     }
 }
-
-@Suite struct FreeTextTests {
-    @Test func findsTheNumberAcrossSeparatorsAndCase() {
-        #expect(FreeText.contains(Array("pan: 4111-1111 1111.1111 x".utf8)[...], number: Array("4111111111111111".utf8)))
-        #expect(FreeText.contains(Array("de89 3704 0044 0532 0130 00".utf8)[...], number: Array("DE89370400440532013000".utf8)))
-        #expect(!FreeText.contains(Array("4111 1111 1111 111".utf8)[...], number: Array("4111111111111111".utf8)))
-        #expect(!FreeText.contains(Array("Ada".utf8)[...], number: Array("4111111111111111".utf8)))
-    }
-
-    @Test func countsCharactersNotBytes() {
-        #expect(FreeText.lengthIsWithin(Array("山田".utf8)[...], min: 2, max: 2))
-        #expect(!FreeText.lengthIsWithin(Array("山".utf8)[...], min: 2, max: 51))
-        #expect(FreeText.lengthIsWithin(Array(String(repeating: "é", count: 51).utf8)[...], min: 2, max: 51))
-    }
-}

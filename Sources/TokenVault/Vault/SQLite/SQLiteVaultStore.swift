@@ -53,7 +53,7 @@ final class SQLiteVaultStore: VaultStore {
     static func create(_ options: VaultStoreOptions, genesis: VaultGenesis) throws -> SQLiteVaultStore {
         let path = path(options)
         // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
         }
