@@ -75,6 +75,7 @@ struct TokenizeCommand: ParsableCommand {
         try OptionRange.check(maxRejectRate, OptionRange.rejectRate, "--max-reject-rate")
         try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
         try OptionRange.check(minRows, OptionRange.rows, "--min-rows")
+        try OptionRange.check(expectRows, OptionRange.rows, "--expect-rows")
         try OptionRange.check(batchSize, OptionRange.batchSize, "--batch-size")
         try OptionRange.check(commitEvery, OptionRange.commitEvery, "--commit-every")
         if out == "-" { throw ValidationError("--out is a folder for the result, error and report files; '-' is not one") }

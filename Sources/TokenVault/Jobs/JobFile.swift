@@ -114,11 +114,11 @@ public struct JobFile: Sendable, Equatable {
             job.dryRun = flag
         }
         if let value = object["expect_rows"], !(value is NSNull) {
-            guard !isJSONBoolean(value), let number = value as? NSNumber, number.doubleValue >= 0,
-                  number.doubleValue == number.doubleValue.rounded(), number.doubleValue < 1e15 else {
-                throw fail("'expect_rows' must be a whole number, 0 or more")
+            guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
+                  (0...1_000_000_000).contains(rows) else {
+                throw fail("'expect_rows' must be a whole number from 0 to 1000000000")
             }
-            job.expectRows = number.intValue
+            job.expectRows = rows
         }
         if let value = object["keep_columns"], !(value is NSNull) {
             guard let names = value as? [String] else { throw fail("'keep_columns' must be a list of column names") }
