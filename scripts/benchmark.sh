@@ -28,7 +28,7 @@ tokenize() {
 }
 case "$mode" in
   real)
-    tokenize "real run" --job-id bench ;;
+    tokenize "real run" --job-id bench --create-vault ;;
   dry-run)
     "$bin" init --vault bench/vault.db --quiet 2>/dev/null
     tokenize "dry run, fresh vault" --job-id bench-dry --dry-run

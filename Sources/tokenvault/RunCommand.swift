@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
                 environment: ProcessInfo.processInfo.environment, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil)
             runner.commitEvery = commitEvery
+            StopRequest.installHandlers()
             let outcomes = try runner.run()
             var firstFailure: TokenVaultError?
             for file in outcomes {
@@ -59,6 +60,8 @@ struct RunCommand: ParsableCommand {
                 }
             }
             if !reporting.quiet && outcomes.isEmpty { print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).") }
+            // A stop signal decides the exit status (130/143), whatever else failed before it.
+            if let signal = StopRequest.signal { throw StopRequest.error(signal) }
             if let firstFailure { throw firstFailure }
         }
     }

@@ -13,12 +13,21 @@ enum RunSummary {
             + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings"
             + (r.counts.updated.map { ", \(Formatting.grouped($0)) updated. " } ?? ". ")
             + "Vault tokens \(Formatting.grouped(r.vault.tokensBefore)) → \(Formatting.grouped(r.vault.tokensAfter)). "
-        if let failure = outcome.failure {
+        if let failure = outcome.failure, r.status == .interrupted {
+            text += "INTERRUPTED: \(failure.message). Results of the committed rows: \(outcome.resultsPath); report: \(outcome.reportPath)."
+        } else if let failure = outcome.failure {
             text += "FAILED: \(failure.message). Partial results: \(outcome.resultsPath); report: \(outcome.reportPath)."
         } else {
             text += "Results: \(outcome.resultsPath); errors: \(outcome.errorsPath); report: \(outcome.reportPath)."
         }
         return text
+    }
+
+    /// A job id reused over the same inputs after it completed: nothing ran.
+    static func alreadyCompleted(_ outcome: TokenizeOutcome) -> String {
+        let r = outcome.report
+        return "Job \(r.jobID) already completed over these inputs (\(Formatting.grouped(r.counts.rows)) rows, finished \(r.finishedAt)); "
+            + "nothing was run and its outputs are untouched: \(outcome.resultsPath), \(outcome.reportPath)."
     }
 
     /// - Parameter logger: with JSON logs, the timings are one `run.timings` event instead of text.

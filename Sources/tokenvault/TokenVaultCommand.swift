@@ -16,7 +16,12 @@ struct TokenVaultCommand: ParsableCommand {
 
     /// ArgumentParser's `main`, except that with `--log-format json` a usage error is one JSON
     /// object on stderr like every other line (SPEC §10).
+    /// The process is hardened first, before any number or key is in memory.
     static func main() {
+        let failed = ProcessHardening.disableCoreDumps()
+        if !failed.isEmpty {
+            FileHandle.standardError.write(Data("tokenvault: warning: could not disable core dumps (\(failed.joined(separator: ", ")))\n".utf8))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

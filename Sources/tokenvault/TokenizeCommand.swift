@@ -26,7 +26,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out = "./out"
 
-    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss'Z'>).", valueName: "id"))
+    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<random>). Reused with the same inputs it resumes an unfinished run, or leaves a completed one untouched; with other inputs it is refused.", valueName: "id"))
     var jobID: String?
 
     @Option(help: "Input format (default: from the file name, after stripping .gz).")
@@ -43,6 +43,9 @@ struct TokenizeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Worker queues for parsing, validation and crypto (default: all cores).", valueName: "n"))
     var concurrency: Int?
+
+    @Flag(help: "Create the vault (and, with no key given, its key file) when it does not exist; without it a missing vault is an error (66), so a typo never starts an empty vault.")
+    var createVault = false
 
     @Flag(help: "Accept cards whose expiry has passed.")
     var allowExpired = false
@@ -108,11 +111,16 @@ struct TokenizeCommand: ParsableCommand {
             request.onExisting = onExisting
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
-            let vault = try Vault.open(vaultOptions.openOptions(create: true), logger: logger)
+            let vault = try Vault.open(vaultOptions.openOptions(create: createVault), logger: logger)
+            StopRequest.installHandlers()
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil).run()
             RunSummary.warnUnknownColumns(outcome, jobID: request.jobID, logger: logger)
+            if outcome.alreadyCompleted {
+                if !reporting.quiet { print(RunSummary.alreadyCompleted(outcome)) }
+                return
+            }
             if !reporting.quiet { print(RunSummary.text(outcome)) }
             if timings { RunSummary.printTimings(outcome, logger: reporting.logFormat == .json ? logger : nil) }
             RunSummary.logCounts(outcome, logger: logger)

@@ -26,6 +26,8 @@ public struct JobFile: Sendable, Equatable {
     public var keepColumns: [String] = []
     /// `policy.on_existing` (SPEC §10).
     public var onExisting: ExistingPolicy = .keep
+    /// Create the vault when it does not exist (`"create_vault": true`); else a missing vault is 66.
+    public var createVault = false
     /// Each input must have at least this many data rows, else the run fails (65).
     public var minRows: Int?
     /// With no matching input, `run` fails (66) instead of exiting 0 with a notice.
@@ -53,7 +55,8 @@ public struct JobFile: Sendable, Equatable {
             throw fail("not a JSON object")
         }
         let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description", "dry_run", "expect_rows", "keep_columns"]
+                                  "output", "policy", "archive_dir", "description", "create_vault", "dry_run", "expect_rows",
+                                  "keep_columns"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -103,6 +106,10 @@ public struct JobFile: Sendable, Equatable {
         job.vault = try string("vault", in: object)
         job.masterKeyFile = try string("master_key_file", in: object)
         job.archiveDirectory = try string("archive_dir", in: object)
+        if let value = object["create_vault"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'create_vault' must be true or false") }
+            job.createVault = flag
+        }
         let output = try section("output", known: ["dir", "format"])
         if let dir = try string("dir", in: output, prefix: "output.") { job.outputDirectory = dir }
         if let format = try string("format", in: output, prefix: "output.") {

@@ -10,6 +10,8 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
         case failed
         /// A dry run (SPEC §11): the counts are predictions and the vault was not written.
         case dryRun = "dry-run"
+        /// Stopped by SIGINT or SIGTERM: the counts are the committed rows; resumable.
+        case interrupted
     }
 
     public struct Input: Codable, Sendable, Equatable {

@@ -30,6 +30,9 @@ struct Resolution: Sendable {
     var updated = false
     /// What a result shows of `stored`, opened on a worker before formatting.
     var shown: ShownRecord?
+    /// The record the row's fingerprint matched (existing, or this run's own on resume): its
+    /// binding to the fingerprint is checked before any result line names its token.
+    var matched: MatchedRecord?
 
     static let rejected = Resolution(status: .rejected)
 }
@@ -39,6 +42,12 @@ struct ShownRecord: Sendable {
     var alias: String?
     var expiry: YearMonth?
     var hasNetworkToken: Bool
+}
+
+/// A vault record found by fingerprint, as sealed.
+struct MatchedRecord: Sendable {
+    var sealed: [UInt8]
+    var dataKey: Int
 }
 
 /// One row on its way through the pipeline.

@@ -26,9 +26,10 @@ public struct TokenizeRequest: Sendable {
     public var batchSize = 4096
     /// Rows per vault transaction.
     public var commitEvery = 250_000
-    /// The inputs' content hashes and sizes when known before the run (jobs hash first), recorded
-    /// at the start so that a crashed run can be recognised and resumed.
-    public var knownInputs: [(sha256: String, bytes: Int)]?
+    /// The inputs' content hashes and sizes when known before the run (jobs hash first); else
+    /// the run hashes its files before it starts. Recorded at the start, so that a crashed run
+    /// can be recognised and resumed, and a reused job id matched to its inputs.
+    public var knownInputs: [InputDigest]?
     /// Look every instrument up and predict new/existing without writing the vault (SPEC §11).
     public var dryRun = false
     /// The data rows the inputs must hold together; otherwise the run fails (65) before it
@@ -94,9 +95,10 @@ public struct TokenizeRequest: Sendable {
                          kept: KeptColumns(keepColumns, kind: kind, mapped: columnMap))
     }
 
-    /// The default job id: `<kind>-<UTC yyyyMMdd'T'HHmmss'Z'>`.
+    /// The default job id, unique per run (SPEC §10): `<kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<6 random hex>`,
+    /// so two runs started in the same millisecond still differ.
     public static func defaultJobID(kind: InstrumentKind, now: Date) -> String {
-        "\(kind.rawValue)-\(Timestamp.compact(now))"
+        "\(kind.rawValue)-\(Timestamp.compactMilliseconds(now))-\(SecureRandom.bytes(3).hexString)"
     }
 
     /// Job ids name output files: letters, digits, `.`, `_` and `-` only.
@@ -142,6 +144,9 @@ public struct TokenizeOutcome: Sendable {
     public var failure: TokenVaultError?
     /// Input columns or keys that feed no field.
     public var unknownColumns: [String]
+    /// True when the job id had already completed over the same inputs: nothing ran, the
+    /// outputs of that run are untouched (SPEC §10) and `report` is its report.
+    public var alreadyCompleted = false
 }
 
 /// Receives progress while a run goes on (the CLI draws a line on stderr).

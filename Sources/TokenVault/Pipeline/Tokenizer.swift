@@ -32,6 +32,15 @@ public final class Tokenizer {
         case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
         case .bankAccount: BankAccountValidator(today: request.now)
         }
+        let digests = try request.knownInputs ?? inputDigests()
+        if request.dryRun {
+            // A dry run records no run; sharing a run's job id would replace that run's outputs.
+            if try vault.priorRun(jobID: request.jobID) != nil {
+                throw TokenVaultError(.usage, "job id \(request.jobID) belongs to a run in the vault; a dry run needs a job id of its own")
+            }
+        } else if let prior = try vault.priorRun(jobID: request.jobID), let completed = try checkReuse(of: prior, digests: digests) {
+            return completed
+        }
 
         if let expected = request.expectRows {
             // The pre-pass: a wrong count fails before any output or vault record is made.
@@ -42,10 +51,6 @@ public final class Tokenizer {
             guard rows == expected else {
                 throw TokenVaultError(.inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
             }
-        }
-        if request.dryRun, !(try vault.records.storedRuns(jobID: request.jobID)).isEmpty {
-            // A dry run records no run; sharing a run's job id would replace that run's outputs.
-            throw TokenVaultError(.usage, "job id \(request.jobID) belongs to a run in the vault; a dry run needs a job id of its own")
         }
         let directory = request.outputDirectory
         do {
@@ -75,8 +80,8 @@ public final class Tokenizer {
         // A dry run records no run: the vault's runs, and `run`'s memory of processed files, stay as they were.
         let run = request.dryRun ? nil : try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
         let tokensBefore = try run?.tokensBefore ?? vault.tokenCount()
-        if let run, let known = request.knownInputs {
-            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, known).map {
+        if let run, let digests {
+            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, digests).map {
                 PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
             })
         }
@@ -90,9 +95,10 @@ public final class Tokenizer {
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress,
             sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
         var failure = pipeline.execute()
-
         var tally = pipeline.committed
-        if failure == nil, let expected = request.expectRows, tally.counts.rows != expected {
+        if failure == nil, let signal = pipeline.stoppedBy {
+            failure = StopRequest.error(signal, committedRows: tally.counts.rows)
+        } else if failure == nil, let expected = request.expectRows, tally.counts.rows != expected {
             // The pre-pass counted right, so the file changed under the run.
             failure = TokenVaultError(.inputData, "input changed while reading: \(tally.counts.rows) rows read, \(expected) counted before the run")
         }
@@ -118,15 +124,18 @@ public final class Tokenizer {
 
         let finished = started.addingTimeInterval(timings.wall)
         let tokensAfter = (try? vault.tokenCount()) ?? tokensBefore
-        let inputs = pipeline.inputs.enumerated().map { index, input in
-            var input = input
+        // The hashes taken before the run when there are some: those of a stopped run's whole
+        // files, which its resume must match, not of the part read.
+        let inputs = request.inputs.indices.map { index in
+            var input = digests.map { ReconciliationReport.Input(path: request.inputs[index], sha256: $0[index].sha256, bytes: $0[index].bytes, rows: 0) }
+                ?? (index < pipeline.inputs.count ? pipeline.inputs[index] : .init(path: request.inputs[index], sha256: "", bytes: 0, rows: 0))
             input.rows = tally.rowsByInput[index] ?? 0
             return input
         }
         var renamed = false
         func makeReport(_ failure: TokenVaultError?) -> ReconciliationReport {
             var report = ReconciliationReport(
-                jobID: request.jobID, kind: request.kind, status: failure != nil ? .failed : request.dryRun ? .dryRun : .completed,
+                jobID: request.jobID, kind: request.kind, status: request.dryRun && failure == nil ? .dryRun : Self.status(failure),
                 startedAt: Timestamp.iso8601(started), finishedAt: Timestamp.iso8601(finished),
                 durationSeconds: (timings.wall * 1000).rounded() / 1000,
                 rowsPerSecond: timings.wall > 0 ? (Double(tally.counts.rows) / timings.wall).rounded() : 0,
@@ -175,12 +184,57 @@ public final class Tokenizer {
             ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
             ("on_existing", request.onExisting.rawValue), ("updated", "\(report.counts.updated ?? 0)"),
         ])
-        try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
-        try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
+        do {
+            try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
+            try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
+        } catch let error as TokenVaultError where failure != nil {
+            // A full disk or a removed folder: the run's own failure is the one to report; the
+            // vault holds the report (`tokenvault report JOB_ID`).
+            logger.error("cannot write the report files; the vault has the report", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
+        }
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
             errorsPath: renamed ? errorsPath : errorsFile.partialPath, reportPath: reportPath,
             timings: timings, failure: failure, unknownColumns: pipeline.unknownColumns.sorted())
+    }
+
+    private static func status(_ failure: TokenVaultError?) -> ReconciliationReport.Status {
+        switch failure?.code {
+        case nil: .completed
+        case .interrupted?, .terminated?: .interrupted
+        default: .failed
+        }
+    }
+
+    /// The inputs' hashes, taken before the run; nil when one is standard input.
+    private func inputDigests() throws -> [InputDigest]? {
+        guard !request.inputs.contains("-") else { return nil }
+        return try request.inputs.map { try InputDigest.of(path: $0) }
+    }
+
+    /// A job id that ran before (SPEC §10): refused when it read other inputs or another kind;
+    /// when it completed over these same inputs, its outcome, with its outputs left untouched;
+    /// nil when it is unfinished and resumes.
+    ///
+    /// - Throws: `usage`, before anything is written.
+    private func checkReuse(of prior: PriorRun, digests: [InputDigest]?) throws -> TokenizeOutcome? {
+        let id = request.jobID
+        guard prior.kind == request.kind.rawValue else {
+            throw TokenVaultError(.usage, "job id \(id) was used for \(prior.kind) rows; pick another job id")
+        }
+        guard let digests, !prior.inputs.isEmpty else {
+            throw TokenVaultError(.usage, "job id \(id) ran before and its inputs cannot be compared (standard input, or not recorded); pick another job id")
+        }
+        guard digests == prior.inputs else {
+            throw TokenVaultError(.usage, "job id \(id) was used for other input files (their SHA-256 differs); pick another job id, its outputs are untouched")
+        }
+        guard prior.status == ReconciliationReport.Status.completed.rawValue, let report = prior.report else { return nil }
+        let base = (request.outputDirectory as NSString).appendingPathComponent(id)
+        logger.notice("job id already completed over these inputs; its outputs are untouched", metadata: ["job_id": "\(id)"])
+        return TokenizeOutcome(
+            report: report, resultsPath: "\(base).results.\(request.outputFormat.fileExtension)",
+            errorsPath: "\(base).errors.\(request.outputFormat.fileExtension)", reportPath: "\(base).report.json",
+            timings: StageTimings(), failure: nil, unknownColumns: [], alreadyCompleted: true)
     }
 
     /// The results file as written (absolute path, SHA-256) and how the inputs were read.

@@ -13,8 +13,6 @@ final class DryRunWriter: InstrumentWriter {
     private let fingerprintKeyVersion: Int
     private let sealer: RecordSealer
     private var predictedNew = Set<FingerprintHead>()
-    /// Every batch counts as committed: nothing is pending in a dry run.
-    private(set) var commitCount = 0
 
     /// The leading 16 bytes of a fingerprint.
     private struct FingerprintHead: Hashable {
@@ -28,7 +26,8 @@ final class DryRunWriter: InstrumentWriter {
         self.sealer = sealer
     }
 
-    func write(_ batch: inout PreparedBatch) throws {
+    /// Resolves the batch; it is "durable" at once, as nothing is pending in a dry run.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
         // Fingerprints made under a key the vault no longer uses would predict every row new.
         guard try store.keyVersions().fingerprintKey == fingerprintKeyVersion else {
             throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this dry run; run it again")
@@ -44,7 +43,9 @@ final class DryRunWriter: InstrumentWriter {
                 continue
             }
             if let stored = lookup {
-                var resolution = Resolution(status: .existing, token: stored.token, stored: stored)
+                // The pipeline checks that the record is the instrument the fingerprint names.
+                var resolution = Resolution(status: .existing, token: stored.token, stored: stored,
+                                            matched: MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey))
                 if let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) {
                     resolution.stored = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
                     resolution.updated = true
@@ -67,9 +68,9 @@ final class DryRunWriter: InstrumentWriter {
         batch.tally.counts.new += newCount
         batch.tally.counts.existing += existingCount
         if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
-        commitCount += 1
+        return [DurableBatch(sequence: batch.sequence, tally: batch.tally)]
     }
 
-    func commit() throws {}
+    func commit() throws -> [DurableBatch] { [] }
     func rollback() {}
 }

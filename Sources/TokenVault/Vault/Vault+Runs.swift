@@ -35,7 +35,7 @@ extension Vault {
         try store.completedRun(forSHA256: sha256)
     }
 
-    /// The job id of an unfinished run (crashed, or failed) of job `name` over a file with this
+    /// The job id of an unfinished run (crashed, failed or interrupted) of job `name` over a file with this
     /// content hash: run again under that id, its tokens are still reported new.
     public func unfinishedRun(jobName name: String, sha256: String) throws -> String? {
         try store.unfinishedRun(jobName: name, sha256: sha256)
@@ -46,5 +46,10 @@ extension Vault {
         let prefix = "\(name)-\(Timestamp.compact(date).prefix(8))-"
         let highest = try store.jobIDs(startingWith: prefix).compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
         return prefix + String(highest + 1)
+    }
+
+    /// The earlier run of a job id, if any: how it ended and the inputs it recorded.
+    func priorRun(jobID: String) throws -> PriorRun? {
+        try store.priorRun(jobID: jobID)
     }
 }

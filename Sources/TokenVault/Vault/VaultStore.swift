@@ -141,9 +141,11 @@ protocol VaultStore: AnyObject {
     func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws
     /// The job id of the latest completed run that read a file with this content hash.
     func completedRun(forSHA256 sha256: String) throws -> String?
-    /// The job id of the latest unfinished (running or failed) run of job `name` over a file
-    /// with this content hash.
+    /// The job id of the latest unfinished (running, failed or interrupted) run of job `name`
+    /// over a file with this content hash.
     func unfinishedRun(jobName name: String, sha256: String) throws -> String?
+    /// The run of `jobID`, if it ran before, with the inputs it recorded (in order).
+    func priorRun(jobID: String) throws -> PriorRun?
     /// Job ids that start with `prefix`.
     func jobIDs(startingWith prefix: String) throws -> [String]
     /// Runs, oldest first: one job id, or those started at or after `since`, or all.

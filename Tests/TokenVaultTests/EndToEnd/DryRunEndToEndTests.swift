@@ -19,11 +19,11 @@ import Testing
         let ws = try TestWorkspace()
         try ws.writeGzip("first.csv.gz", TestCards.csv((1...3).map { ("p\($0)", Self.card($0), "12/39") }))
         try ws.writeGzip("second.csv.gz", Self.second)
-        #expect(try ws.run(["tokenize", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
         let firstTokens = try ws.readCSV(ws.path("out/first.results.csv.gz")).map { $0["token"]! }
         let before = try ws.instrumentSnapshot(vault: "vault.db")
 
-        let dry = try ws.run(["tokenize", "--kind", "card", "second.csv.gz", "--job-id", "dry", "--dry-run", "--batch-size", batchSize])
+        let dry = try ws.run(["tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "dry", "--dry-run", "--batch-size", batchSize])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.hasPrefix("Dry run, nothing written:"))
         #expect(try ws.instrumentSnapshot(vault: "vault.db") == before)
@@ -38,7 +38,7 @@ import Testing
         #expect(predicted.filter { ["b", "d", "f", "g"].contains($0["reference"]!) }.allSatisfy { $0["token"] == "" })
         #expect(predicted.map { $0["is_new_token"]! } == ["false", "true", "", "false", "false", "true", "false", ""])
 
-        let real = try ws.run(["tokenize", "--kind", "card", "second.csv.gz", "--job-id", "real", "--batch-size", batchSize])
+        let real = try ws.run(["tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "real", "--batch-size", batchSize])
         #expect(real.status == 0, "\(real.stderr)")
         let actual = try ws.readCSV(ws.path("out/real.results.csv.gz"))
         #expect(actual.map { $0["status"]! } == predicted.map { $0["status"]! })
@@ -52,12 +52,12 @@ import Testing
     @Test func aDryRunIsNotARunAndTakesNoRunsJobID() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("cards.csv.gz", Self.second)
-        #expect(try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "taken"]).status == 0)
-        let reused = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "taken", "--dry-run"])
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "taken"]).status == 0)
+        let reused = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "taken", "--dry-run"])
         #expect(reused.status == 64 && reused.stderr.contains("belongs to a run"))
         #expect(try ws.readReport("taken").status == .completed)
         // The vault records no run for a dry run, only an audit line.
-        #expect(try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "look", "--dry-run"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "look", "--dry-run"]).status == 0)
         let runs = try ws.run(["report", "--vault", "vault.db", "--format", "json"])
         #expect(!runs.stdout.contains("\"look\"") && runs.stdout.contains("taken"))
         let audit = try ws.run(["audit", "--vault", "vault.db"])
@@ -70,12 +70,12 @@ import Testing
         try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
         func job(dryRun: Bool) throws {
             try ws.writePlain("jobs/migrate.json", """
-                { "name": "migrate", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "vault.db",
+                { "name": "migrate", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "vault.db", "create_vault": true,
                   "dry_run": \(dryRun), "archive_dir": "processed", "policy": { "max_reject_rate": 0.5 } }
                 """)
         }
         try ws.writeGzip("incoming/export.csv.gz", Self.second)
-        #expect(try ws.run(["tokenize", "--kind", "card", "incoming/export.csv.gz", "--job-id", "seed", "--dry-run"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "incoming/export.csv.gz", "--job-id", "seed", "--dry-run"]).status == 0)
         try job(dryRun: true)
         let dry = try ws.run(["run", "jobs/migrate.json"])
         #expect(dry.status == 0, "\(dry.stderr)")

@@ -37,7 +37,7 @@ import Testing
         #expect(Self.crowdedCards().count > 200)
         let rows = cards.enumerated().map { ("r\($0.offset)", $0.element, "12/39") }
         try ws.writeGzip("cards.csv.gz", TestCards.csv(rows + [("dup", cards[0], "12/39")]))
-        let run = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "fp", "--concurrency", "2", "--batch-size", "64"])
+        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "fp", "--concurrency", "2", "--batch-size", "64"])
         #expect(run.status == 0, "\(run.stderr)")
         let results = try ws.readCSV(ws.path("out/fp.results.csv.gz"))
         #expect(results.count == cards.count + 1)
@@ -53,7 +53,7 @@ import Testing
         #expect(results.last?["status"] == "existing" && results.last?["token"] == results[0]["token"])
         // Bank-account tokens stay UUIDs in the same vault.
         try ws.writeGzip("acct.csv.gz", "iban,account_holder_name\nDE89370400440532013000,Ada\n")
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct"]).status == 0)
         let account = try ws.readCSV(ws.path("out/acct.results.csv.gz"))[0]["token"] ?? ""
         #expect(account.count == 36 && Token(account)?.isFormatPreserving == false)
         // Detokenize takes them back to the numbers.
@@ -66,7 +66,7 @@ import Testing
         try vault(ws, "crash.db")
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "5", "--out", "big.csv.gz"]).status == 0)
         let tuning = ["--kind", "card", "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
-        let running = try ws.start(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let running = try ws.start(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && running.process.isRunning {
             if let count = ws.liveTokens(vault: ws.path("crash.db")), count > 0 { break }
@@ -81,7 +81,7 @@ import Testing
         while try rows.step() { committed[rows.int(at: 0)] = rows.withBlob(at: 1) { Token(storedBytes: $0)?.description } }
         #expect(!committed.isEmpty && committed.values.allSatisfy { $0.count >= 12 && $0.count <= 19 })
 
-        let resumed = try ws.run(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let resumed = try ws.run(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let results = try ws.readCSV(ws.path("crash/J.results.csv.gz"))
         for result in results where committed[Int(result["row"]!)!] != nil {
@@ -97,11 +97,11 @@ import Testing
         try vault(ws)
         let cards = (1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
         try ws.writeGzip("in.csv.gz", TestCards.csv(cards))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
         #expect(try ws.run(["keys", "rotate"]).status == 0)
         #expect(try ws.run(["keys", "reencrypt"]).status == 0)
         #expect(try ws.run(["keys", "rotate", "--fingerprint"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
         let before = try ws.readCSV(ws.path("out/one.results.csv.gz")), after = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(after.allSatisfy { $0["status"] == "existing" })
         #expect(after.map { $0["token"]! } == before.map { $0["token"]! })

@@ -21,7 +21,7 @@ import Testing
         #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "6000", "--seed", "11", "--repeat-percent", "15", "--out", "c.csv.gz"]).status == 0)
         var patterns: [[String]] = []
         for concurrency in ["1", "4"] {
-            let r = try ws.run(["tokenize", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
+            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
                                 "--out", "out\(concurrency)", "--concurrency", concurrency, "--batch-size", "97"])
             #expect(r.status == 0, "\(r.stderr)")
             patterns.append(tokenSharingPattern(try ws.readCSV(ws.path("out\(concurrency)/j.results.csv.gz"))))
@@ -36,10 +36,10 @@ import Testing
         let ws = try TestWorkspace()
         let numbers = try makeSample(ws, kind: kind, rows: 60000, seed: 5, name: "big.csv.gz")
         let tuning = ["--kind", kind.rawValue, "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
-        let clean = try ws.run(["tokenize", "--vault", "clean.db", "--out", "clean"] + tuning)
+        let clean = try ws.run(["tokenize", "--create-vault", "--vault", "clean.db", "--out", "clean"] + tuning)
         #expect(clean.status == 0)
 
-        let running = try ws.start(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let running = try ws.start(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         // Kill once some batches are committed and more are in flight.
         let deadline = Date().addingTimeInterval(60)
         var committed = 0
@@ -63,7 +63,7 @@ import Testing
             #expect(leakedNumbers(in: bytes, numbers: numbers).isEmpty, "\(file)")
         }
 
-        let resumed = try ws.run(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let resumed = try ws.run(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let expected = tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz")))
         let actual = tokenSharingPattern(try ws.readCSV(ws.path("crash/J.results.csv.gz")))
@@ -84,7 +84,7 @@ import Testing
         #expect(numbers.count > 1500)
         var everything: [UInt8] = []
         for (job, extra) in [("csv", [String]()), ("json", ["--output-format", "jsonl", "--log-format", "json", "--progress"])] {
-            let r = try ws.run(["tokenize", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra, environment: ["TOKENVAULT_MASTER_KEY": ""])
+            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra, environment: ["TOKENVAULT_MASTER_KEY": ""])
             #expect(r.status == 0)
             everything += Array(r.stdout.utf8) + Array(r.stderr.utf8)
         }
@@ -105,7 +105,7 @@ import Testing
         let ws = try TestWorkspace()
         for format in ["csv", "jsonl"] {
             #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "2500", "--seed", "21", "--out", "s.\(format).gz"]).status == 0)
-            #expect(try ws.run(["tokenize", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
+            #expect(try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
         }
         #expect(tokenSharingPattern(try ws.readCSV(ws.path("out/csv.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("out/jsonl.results.csv.gz"))))

@@ -15,6 +15,7 @@ import Testing
               "kind": "card",
               "inputs": ["incoming/*.csv.gz"],
               "vault": "vault.db",
+              "create_vault": true,
               "output": { "dir": "out/nightly", "format": "csv" },
               "policy": \(policy)\(archive ? #", "archive_dir": "processed""# : "")\(extra)
             }
@@ -195,7 +196,7 @@ import Testing
     @Test func verifyPassesHonestResultsAndCatchesTampering() throws {
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "500", "--seed", "12", "--out", "in.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "card", "--input", "in.csv.gz", "--results", "out/v.results.csv.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -239,7 +240,7 @@ import Testing
     @Test func verifyProvesBankAccountResultsToo() throws {
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "800", "--seed", "13", "--out", "in.jsonl.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "out/b.results.jsonl.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -254,7 +255,7 @@ import Testing
     @Test func aVaultThatLostATokenDoesNotReconcile() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("in.csv.gz", cards(1...20))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["report"]).status == 0)
         // Simulate damage: a record vanishes behind the tool's back.
         try SQLiteConnection(path: ws.path("vault.db"), create: false).execute("DELETE FROM instruments WHERE id = 1")

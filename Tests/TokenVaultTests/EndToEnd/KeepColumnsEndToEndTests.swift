@@ -44,7 +44,7 @@ import Testing
     func keptColumnsEchoExactlyAndNeverANumber(format: OutputFormat) throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("export.csv.gz", Self.csv())
-        let run = try ws.run(["tokenize", "--kind", "card", "export.csv.gz", "--job-id", "j", "--output-format", format.rawValue] + Self.keep)
+        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "export.csv.gz", "--job-id", "j", "--output-format", format.rawValue] + Self.keep)
         #expect(run.status == 0, "\(run.stderr)")
         let path = ws.path("out/j.results.\(format.fileExtension)")
         var rows: [[String: String]]
@@ -87,7 +87,7 @@ import Testing
 
             """)
         try ws.writePlain("jobs/m.json", """
-            { "name": "m", "kind": "card", "inputs": ["incoming/*.jsonl"], "vault": "vault.db",
+            { "name": "m", "kind": "card", "inputs": ["incoming/*.jsonl"], "vault": "vault.db", "create_vault": true,
               "keep_columns": ["stripe_id", "Legacy No"] }
             """)
         let run = try ws.run(["run", "jobs/m.json"])
@@ -105,7 +105,7 @@ import Testing
     func refusedNames(arguments: [String], status: Int) throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("export.csv.gz", "reference,PAN,card_number,expiry_date,x\n")
-        let run = try ws.run(["tokenize", "--kind", "card", "export.csv.gz", "--job-id", "j"] + arguments)
+        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "export.csv.gz", "--job-id", "j"] + arguments)
         #expect(Int(run.status) == status, "\(run.stderr)")
     }
 }

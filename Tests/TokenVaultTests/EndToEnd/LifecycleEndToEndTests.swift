@@ -34,7 +34,7 @@ import Testing
         for file in ["s.csv.gz", "twin.jsonl.gz"] {
             #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "3000", "--seed", "31", "--out", file]).status == 0)
         }
-        #expect(try ws.run(["tokenize", "--kind", kind.rawValue, "s.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", "t"]).status == 0)
         let refused = try ws.run(["detokenize", "--input", "out/t.results.csv.gz"])
         #expect(refused.status == 64, "numbers never go to stdout without --stdout")
         #expect(refused.stdout.isEmpty)
@@ -75,7 +75,7 @@ import Testing
         let ws = try TestWorkspace()
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", a, "12/39"), ("r2", b, "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
         let first = try ws.readCSV(ws.path("out/one.results.csv.gz"))
         try ws.writePlain("delete.csv", "token,note\n\(first[0]["token"]!),gone\n00000000-0000-4000-8000-000000000000,unknown\n")
         #expect(try ws.run(["delete", "--input", "delete.csv", "--reason", "bogus"]).status == 64)
@@ -94,7 +94,7 @@ import Testing
         let vault = try SQLiteConnection(path: ws.path("vault.db"), create: false)
         #expect(try vault.integer("SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL AND sealed IS NULL AND fingerprint IS NULL AND delete_reason = 'customer_request'") == 1)
 
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
         let again = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(again.map { $0["status"]! } == ["new", "existing"])
         #expect(again[0]["token"] != first[0]["token"])
@@ -104,7 +104,7 @@ import Testing
     @Test func rotateAndReencryptKeepEveryTokenAndAKilledReencryptFinishesOnRerun() throws {
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "40000", "--seed", "41", "--out", "s.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "before.csv"]).status == 0)
         #expect(try ws.run(["keys", "rotate"]).status == 0)
 
@@ -144,7 +144,7 @@ import Testing
     @Test func rewrapMakesTheOldMasterKeyFailAndTheNewOneWork() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         try ws.writePlain("new.key", VaultTests.keyB + "\n")
         chmod(ws.path("new.key"), 0o600)
         #expect(try ws.run(["keys", "rewrap", "--new-master-key-file", "new.key"]).status == 0)
@@ -163,14 +163,14 @@ import Testing
         let ws = try TestWorkspace()
         let cards = (1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
         try ws.writeGzip("in.csv.gz", TestCards.csv(cards))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
         try ws.writeGzip("acct.csv.gz", "iban,account_holder_name\nDE89370400440532013000,Ada\n")
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct1"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct1"]).status == 0)
         let rotated = try ws.run(["keys", "rotate", "--fingerprint"])
         #expect(rotated.status == 0)
         #expect(rotated.stdout.contains("51 fingerprints recomputed"))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct2"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct2"]).status == 0)
         let before = try ws.readCSV(ws.path("out/one.results.csv.gz")), after = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(after.allSatisfy { $0["status"] == "existing" })
         #expect(after.map { $0["token"]! } == before.map { $0["token"]! })
@@ -181,7 +181,7 @@ import Testing
     @Test func theAuditListsEachOperationWithItsCounts() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "d.csv"]).status == 0)
         #expect(try ws.run(["keys", "rotate"]).status == 0)
         #expect(try ws.run(["keys", "reencrypt"]).status == 0)
@@ -209,7 +209,7 @@ import Testing
     @Test func reportAuditAndKeyStatusReadTheVaultWithoutAKey() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         let files = ["vault.db"]
         func snapshot() throws -> [Data] { try files.map { try Data(contentsOf: URL(fileURLWithPath: ws.path($0))) } }
         let before = try snapshot()

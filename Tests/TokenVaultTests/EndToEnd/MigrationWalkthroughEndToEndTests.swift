@@ -27,6 +27,7 @@ import Testing
         #expect(readable.allSatisfy { $0["customer_id"]!.count == 18 && $0["card_id"]!.count == 29 })
         #expect(readable.filter { !($0["network_token"] ?? "").isEmpty }.count > 400)
 
+        #expect(try ws.run(["init", "--vault", "demo/vault.db"]).status == 0)
         let dry = try ws.run(["run", "jobs/migration-with-ids.json", "--dry-run"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(FileManager.default.fileExists(atPath: ws.path("samples/migration-cards.csv.gz")))

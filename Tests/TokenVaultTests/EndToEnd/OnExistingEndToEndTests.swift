@@ -27,11 +27,11 @@ import Testing
         let ws = try TestWorkspace()
         try ws.writeGzip("first.csv.gz", Self.first)
         try ws.writeGzip("reissued.csv.gz", Self.reissued)
-        #expect(try ws.run(["tokenize", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
         let tokens = try ws.readCSV(ws.path("out/first.results.csv.gz")).map { $0["token"]! }
 
         // keep (the default): the vault's alias, expiry and network token, not the row's.
-        #expect(try ws.run(["tokenize", "--kind", "card", "reissued.csv.gz", "--job-id", "keep"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "keep"]).status == 0)
         let kept = try ws.readCSV(ws.path("out/keep.results.csv.gz"))
         #expect(kept.map { $0["status"]! } == ["existing", "existing"])
         #expect(kept[0]["alias"] == "my visa" && kept[0]["expiry"] == "12/39")
@@ -41,7 +41,7 @@ import Testing
         #expect(back["a2"]?["cardholder_name"] == "Old Name" && back["a2"]?["expiry_year"] == "2039")
 
         // update: A's expiry and holder follow the row; B is unchanged and keeps its network token.
-        let update = try ws.run(["tokenize", "--kind", "card", "reissued.csv.gz", "--job-id", "update", "--on-existing", "update"])
+        let update = try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "update", "--on-existing", "update"])
         #expect(update.status == 0, "\(update.stderr)")
         #expect(update.stdout.contains("1 updated"))
         let updated = try ws.readCSV(ws.path("out/update.results.csv.gz"))
@@ -58,7 +58,7 @@ import Testing
         #expect(audit.stdout.contains("update") && audit.stdout.contains("\"updated\":\"1\""), "\(audit.stdout)")
 
         // The same file again changes nothing more.
-        #expect(try ws.run(["tokenize", "--kind", "card", "reissued.csv.gz", "--job-id", "again", "--on-existing", "update"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "again", "--on-existing", "update"]).status == 0)
         #expect(try ws.readCSV(ws.path("out/again.results.csv.gz")).map { $0["updated"]! } == ["false", "false"])
     }
 
@@ -66,9 +66,9 @@ import Testing
         let ws = try TestWorkspace()
         try ws.writeGzip("first.csv.gz", Self.first)
         try ws.writeGzip("reissued.csv.gz", Self.reissued)
-        #expect(try ws.run(["tokenize", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
         let before = try ws.instrumentSnapshot(vault: "vault.db")
-        let dry = try ws.run(["tokenize", "--kind", "card", "reissued.csv.gz", "--job-id", "dry", "--on-existing", "update",
+        let dry = try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "dry", "--on-existing", "update",
                               "--dry-run", "--output-format", "jsonl"])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(try ws.instrumentSnapshot(vault: "vault.db") == before)
@@ -83,8 +83,8 @@ extension OnExistingEndToEndTests {
         let ws = try TestWorkspace()
         try ws.writeGzip("one.csv.gz", "reference,iban,account_holder_name\na1,DE89370400440532013000,Ada Lovelace\n")
         try ws.writeGzip("two.csv.gz", "reference,iban,account_holder_name\na2,DE89 3704 0044 0532 0130 00,Ada King\n")
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "one.csv.gz", "--job-id", "one"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "two.csv.gz", "--job-id", "two", "--on-existing", "update"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "one.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "two.csv.gz", "--job-id", "two", "--on-existing", "update"]).status == 0)
         let results = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(results.map { $0["updated"]! } == ["true"])
         let back = try detokenized(ws, "out/two.results.csv.gz", kind: "bank-account")

@@ -72,11 +72,19 @@ final class TestWorkspace {
         return process.wait()
     }
 
-    /// Starts the executable without waiting.
-    func start(_ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil) throws -> RunningProcess {
+    /// Starts the executable without waiting; with `keepStdinOpen` its standard input stays open
+    /// (a run reading `-` then waits) until `closeStdin()`. `launcher` runs it through another
+    /// program (e.g. `setpriv`), given as that program's path and arguments.
+    func start(_ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil,
+               keepStdinOpen: Bool = false, launcher: [String] = []) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = TestWorkspace.executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = launcher.dropFirst() + [TestWorkspace.executable.path] + arguments
+        } else {
+            process.executableURL = TestWorkspace.executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = root
         var env = ProcessInfo.processInfo.environment
         env["TOKENVAULT_MASTER_KEY"] = TestWorkspace.masterKey
@@ -90,8 +98,8 @@ final class TestWorkspace {
         process.standardInput = input
         try process.run()
         if let stdinData { input.fileHandleForWriting.write(stdinData) }
-        try? input.fileHandleForWriting.close()
-        return RunningProcess(process: process, stdout: out, stderr: err)
+        if !keepStdinOpen { try? input.fileHandleForWriting.close() }
+        return RunningProcess(process: process, stdout: out, stderr: err, stdin: input)
     }
 
     /// The `tokenvault` binary beside the test bundle.
@@ -124,8 +132,11 @@ final class RunningProcess {
     private var errData = Data()
     private let group = DispatchGroup()
 
-    init(process: Process, stdout: Pipe, stderr: Pipe) {
+    private let stdin: Pipe?
+
+    init(process: Process, stdout: Pipe, stderr: Pipe, stdin: Pipe? = nil) {
         self.process = process
+        self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         // Drain both pipes while the process runs, so it never blocks on a full pipe.
@@ -144,6 +155,12 @@ final class RunningProcess {
     }
 
     func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Sends a signal to the process (not to a launcher's children: `setpriv` execs in place).
+    func signal(_ number: Int32) { Foundation.kill(process.processIdentifier, number) }
+
+    /// Ends standard input when it was kept open.
+    func closeStdin() { try? stdin?.fileHandleForWriting.close() }
 
     /// Reads a pipe to its end, retrying reads a signal interrupts (Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which SIGCHLD from a killed child causes).

@@ -1,7 +1,7 @@
 /// Instruments: the run's writer, lookups and crypto-shredding.
 extension SQLiteVaultStore {
     func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer)
+        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity)
     }
 
     func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
@@ -25,7 +25,8 @@ extension SQLiteVaultStore {
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {
         try SQLiteError.guarded {
             let lookup = try connection.prepare("""
-                SELECT kind, sealed, data_key, deleted_at FROM instruments WHERE token_prefix = ?1 AND token = ?2
+                SELECT kind, sealed, data_key, deleted_at, created_run, created_input, created_row FROM instruments
+                WHERE token_prefix = ?1 AND token = ?2
                 """)
             return try tokens.map { token in
                 try token.withBytes { bytes in
@@ -35,7 +36,8 @@ extension SQLiteVaultStore {
                     guard try lookup.step() else { return nil }
                     return InstrumentRecord(
                         kind: InstrumentKind(storedValue: lookup.int(at: 0)), sealed: lookup.blob(at: 1),
-                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3))
+                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3),
+                        createdRun: lookup.int64(at: 4), createdInput: lookup.int(at: 5), createdRow: lookup.int(at: 6))
                 }
             }
         }

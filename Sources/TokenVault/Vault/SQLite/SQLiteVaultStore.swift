@@ -8,12 +8,15 @@ final class SQLiteVaultStore: VaultStore {
     let path: String
     let connection: SQLiteConnection
     private let options: VaultStoreOptions
+    /// The file opened, so a deleted or replaced vault file is noticed before work is reported.
+    let fileIdentity: SQLiteFileIdentity?
 
     private init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
         self.location = .sqlite(path: path)
         self.path = path
         self.connection = connection
         self.options = options
+        fileIdentity = SQLiteFileIdentity(path: path)
     }
 
     private static func path(_ options: VaultStoreOptions) -> String {

@@ -26,12 +26,16 @@ final class SQLiteWriteSession: InstrumentWriter {
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
     private var arena = TextArena()
-    /// How many commits this writer has made; the pipeline watches it to move its tallies.
-    private(set) var commitCount = 0
+    /// The vault file, checked before each commit.
+    private let file: SQLiteFileIdentity?
+    /// The batches of the open transaction, in input order: handed back when it commits.
+    private var pending: [DurableBatch] = []
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
+         file: SQLiteFileIdentity?) throws {
         self.connection = connection
         self.sealer = sealer
+        self.file = file
         self.run = run
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
@@ -61,8 +65,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
-    func write(_ batch: inout PreparedBatch) throws {
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches made durable by a commit in this call, in input order.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
+        try namingTheVault {
             if !inTransaction {
                 try connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
@@ -94,8 +100,9 @@ final class SQLiteWriteSession: InstrumentWriter {
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
             if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
+            pending.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
             rowsSinceCommit += batch.rows.count
-            if rowsSinceCommit >= commitEvery { try commit() }
+            return rowsSinceCommit >= commitEvery ? try commit() : []
         }
     }
 
@@ -169,7 +176,8 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// The instrument is already in the vault: its token, reported new only when this very job
     /// created it at this very row (a resumed run). An existing record travels with the row so
     /// that results show what the vault holds; under `--on-existing update` it is re-sealed with
-    /// the row's expiry and holder name first.
+    /// the row's expiry and holder name first. The pipeline checks that the record is the
+    /// instrument the fingerprint names (`matched`).
     private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
         let (stored, id, mine) = try instrument.fingerprint.withBytes { fingerprint in
             lookup.bind(instrument.fingerprint.prefix, at: 1)
@@ -182,9 +190,10 @@ final class SQLiteWriteSession: InstrumentWriter {
             let stored = StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6))
             return (stored, lookup.int64(at: 7), mine)
         }
-        if mine { return Resolution(status: .new, token: stored.token) }
+        let matched = MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey)
+        if mine { return Resolution(status: .new, token: stored.token, matched: matched) }
         guard let update, let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else {
-            return Resolution(status: .existing, token: stored.token, stored: stored)
+            return Resolution(status: .existing, token: stored.token, stored: stored, matched: matched)
         }
         try sealed.withUnsafeBytes { bytes in
             update.bindStatic(bytes, at: 1)
@@ -193,15 +202,18 @@ final class SQLiteWriteSession: InstrumentWriter {
             defer { update.reset() }
             try update.step()
         }
-        return Resolution(
-            status: .existing, token: stored.token,
-            stored: StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey), updated: true)
+        let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
+        return Resolution(status: .existing, token: stored.token, stored: updated, updated: true,
+                          matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
     }
 
     /// Commits pending rows, with the token counter, in one transaction.
-    func commit() throws {
-        guard inTransaction else { return }
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches this commit made durable, in input order.
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
+        try file?.check()
+        try namingTheVault {
             if insertedSinceCommit > 0 {
                 try connection.run(
                     "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(insertedSinceCommit))
@@ -211,13 +223,26 @@ final class SQLiteWriteSession: InstrumentWriter {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
-        commitCount += 1
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
+    }
+
+    /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a
+    /// full disk: "database or disk is full"), so the operator knows which disk to look at.
+    private func namingTheVault<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try SQLiteError.guarded(body)
+        } catch let error as TokenVaultError where error.code == .io || error.code == .cannotCreateOutput {
+            guard let path = file?.path, !error.message.contains(path) else { throw error }
+            throw TokenVaultError(error.code, "\(path): \(error.message)", underlying: error.underlying)
+        }
     }
 
     /// Abandons pending rows (after a failure that must not leave half a batch).
     func rollback() {
         guard inTransaction else { return }
         try? connection.execute("ROLLBACK")
+        pending.removeAll()
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
