@@ -23,6 +23,7 @@ let package = Package(
         // C system libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
         // prctl(2) wrappers (a variadic call), for the process hardening at start.
         .systemLibrary(name: "CProcess"),
         // All the logic: input → validation → vault → pipeline → output, plus jobs.
@@ -31,6 +32,7 @@ let package = Package(
             dependencies: [
                 "CSQLite",
                 "CZlib",
+                "CGPGME",
                 "CProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,7 @@
 # Installs the C libraries tokenvault's system library targets need, when missing (Debian/Ubuntu).
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev pkg-config; do
+for package in libsqlite3-dev zlib1g-dev libgpgme-dev gnupg pkg-config; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

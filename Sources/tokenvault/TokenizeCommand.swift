@@ -22,6 +22,7 @@ struct TokenizeCommand: ParsableCommand {
 
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
+    @OptionGroup(title: "OpenPGP") var openPGP: OpenPGPOptions
 
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out = "./out"
@@ -109,6 +110,7 @@ struct TokenizeCommand: ParsableCommand {
             request.expectRows = expectRows
             request.keepColumns = keepColumns
             request.onExisting = onExisting
+            request.openPGP = try openPGP.settings()
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()
             let vault = try Vault.open(vaultOptions.openOptions(create: createVault), logger: logger)

@@ -6,8 +6,8 @@ enum RowCounter {
     ///
     /// - Throws: `inputMissing` when it cannot be opened, `inputData` when it cannot be read to
     ///   its end (corrupt gzip, an unreadable header).
-    static func count(path: String, format: InputFormat, delimiter: UInt8) throws -> Int {
-        let reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: delimiter)
+    static func count(path: String, format: InputFormat, delimiter: UInt8, openPGP: OpenPGPSession? = nil) throws -> Int {
+        let reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: delimiter)
         if format == .csv {
             guard try reader.readHeader() != nil else { return 0 }
         }

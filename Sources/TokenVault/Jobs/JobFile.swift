@@ -26,6 +26,8 @@ public struct JobFile: Sendable, Equatable {
     public var keepColumns: [String] = []
     /// `policy.on_existing` (SPEC §10).
     public var onExisting: ExistingPolicy = .keep
+    /// OpenPGP inputs and encrypted outputs: the `pgp` object (paths resolved against `root`).
+    public var openPGP = OpenPGPSettings()
     /// Create the vault when it does not exist (`"create_vault": true`); else a missing vault is 66.
     public var createVault = false
     /// Each input must have at least this many data rows, else the run fails (65).
@@ -55,8 +57,8 @@ public struct JobFile: Sendable, Equatable {
             throw fail("not a JSON object")
         }
         let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description", "create_vault", "dry_run", "expect_rows",
-                                  "keep_columns"]
+                                  "output", "policy", "archive_dir", "description", "pgp", "create_vault", "dry_run",
+                                  "expect_rows", "keep_columns"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -176,7 +178,39 @@ public struct JobFile: Sendable, Equatable {
                 throw fail("'policy.done_marker' must be true, false or a pattern holding {file}, e.g. \"{file}.done\"")
             }
         }
+        job.openPGP = try openPGPSettings(section("pgp", known: ["secret_key", "passphrase_file", "require_signature", "encrypt_to"]),
+                                          resolve: job.resolve, fail: fail)
         return job
+    }
+
+    /// The `pgp` object: `secret_key`, `passphrase_file`, `require_signature`, `encrypt_to`
+    /// (a list), with the command line's meanings.
+    private static func openPGPSettings(
+        _ pgp: [String: Any], resolve: (String) -> String, fail: (String) -> TokenVaultError
+    ) throws -> OpenPGPSettings {
+        func string(_ key: String) throws -> String? {
+            guard let value = pgp[key], !(value is NSNull) else { return nil }
+            guard let text = value as? String, !text.isEmpty else { throw fail("'pgp.\(key)' must be a non-empty string") }
+            return text
+        }
+        var settings = OpenPGPSettings()
+        settings.secretKeyFile = try string("secret_key").map(resolve)
+        settings.passphraseFile = try string("passphrase_file").map(resolve)
+        if let signer = try string("require_signature") {
+            do { settings.requiredSigner = try OpenPGPKeyID(parsing: signer) } catch let error as TokenVaultError {
+                throw fail("'pgp.require_signature': \(error.message)")
+            }
+        }
+        if let value = pgp["encrypt_to"], !(value is NSNull) {
+            guard let list = value as? [String], !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else {
+                throw fail("'pgp.encrypt_to' must be a non-empty list of fingerprints or public-key files")
+            }
+            settings.recipients = try list.map { text in
+                // A fingerprint names a key in the keyring; anything else is a file of the project.
+                OpenPGPKeyID.isFingerprint(text) ? try OpenPGPRecipient(parsing: text) : .keyFile(resolve(text))
+            }
+        }
+        return settings
     }
 
     /// The marker whose existence releases `file`, when the policy asks for one.

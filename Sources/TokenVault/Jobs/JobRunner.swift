@@ -146,6 +146,7 @@ public final class JobRunner {
         request.expectRows = job.expectRows
         request.keepColumns = job.keepColumns
         request.onExisting = job.onExisting
+        request.openPGP = job.openPGP
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"
         if unfinished != nil { jobLogger.notice("resuming an unfinished run of this file", metadata: ["file": "\(file)"]) }

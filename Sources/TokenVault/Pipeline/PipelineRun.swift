@@ -25,8 +25,11 @@ final class PipelineRun: @unchecked Sendable {
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
     private let outputQueue = DispatchQueue(label: "tokenvault.output")
     private let writer: Confined<any InstrumentWriter>
-    private let resultsFile: Confined<OutputFile>
-    private let errorsFile: Confined<OutputFile>
+    private let resultsFile: Confined<OutputChain>
+    private let errorsFile: Confined<OutputChain>
+    private let openPGP: OpenPGPSession
+    /// No row is committed when the run fails (OpenPGP inputs, verified only at their end).
+    private let allOrNothing: Bool
     private let slotCount: Int
     private let slots: DispatchSemaphore
     private var toWriter: InOrderDelivery<PreparedBatch>!
@@ -54,9 +57,9 @@ final class PipelineRun: @unchecked Sendable {
     }
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
-         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputFile,
-         errorsFile: OutputFile, progress: (any ProgressObserver)?, sealing: Bool = true,
-         tokenFormat: TokenFormat = .uuid) {
+         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
+         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?,
+         sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
         self.request = request
         self.tokenFormat = tokenFormat
         self.sealing = sealing
@@ -66,6 +69,8 @@ final class PipelineRun: @unchecked Sendable {
         self.crypto = crypto
         self.formatter = formatter
         self.progress = progress
+        self.openPGP = openPGP
+        self.allOrNothing = allOrNothing
         let count = max(1, request.concurrency)
         workers = (0..<count).map { DispatchQueue(label: "tokenvault.worker.\($0)") }
         self.writer = Confined(writer)
@@ -110,7 +115,9 @@ final class PipelineRun: @unchecked Sendable {
         for (inputIndex, path) in request.inputs.enumerated() where !shouldStop {
             let format = formats[inputIndex]
             let source: InputSource
-            do { source = try InputSource(path: path, expectedSHA256: request.knownInputs?[inputIndex].sha256) } catch { fail(error); break }
+            do {
+                source = try InputSource(path: path, expectedSHA256: request.knownInputs?[inputIndex].sha256, openPGP: openPGP)
+            } catch { fail(error); break }
             defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
@@ -149,6 +156,13 @@ final class PipelineRun: @unchecked Sendable {
             let watch = ThreadCPUClock()
             // Also after an input failure or a stop signal: what is pending came before and is
             // complete, so it is committed (SPEC §3, §10). A vault failure already rolled back.
+            // Not so for an OpenPGP input: unless its end was reached and checked, every row
+            // before is disowned (its integrity and signature are known only at the end).
+            if allOrNothing && (hasFailed || stoppedBy != nil) {
+                writer.value.rollback()
+                lock.withLock { stageTimes.vault += watch.seconds }
+                return
+            }
             do {
                 markDurable(try writer.value.commit())
             } catch {

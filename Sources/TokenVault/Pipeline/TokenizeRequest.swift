@@ -26,6 +26,8 @@ public struct TokenizeRequest: Sendable {
     public var batchSize = 4096
     /// Rows per vault transaction.
     public var commitEvery = 250_000
+    /// OpenPGP inputs (keys, a required signature) and encrypted outputs (SPEC §11).
+    public var openPGP = OpenPGPSettings()
     /// The inputs' content hashes and sizes when known before the run (jobs hash first); else
     /// the run hashes its files before it starts. Recorded at the start, so that a crashed run
     /// can be recognised and resumed, and a reused job id matched to its inputs.

@@ -42,16 +42,6 @@ public final class Tokenizer {
             return completed
         }
 
-        if let expected = request.expectRows {
-            // The pre-pass: a wrong count fails before any output or vault record is made.
-            var rows = 0
-            for (path, format) in zip(request.inputs, formats) {
-                rows += try RowCounter.count(path: path, format: format, delimiter: request.delimiter)
-            }
-            guard rows == expected else {
-                throw TokenVaultError(.inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
-            }
-        }
         let directory = request.outputDirectory
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -59,16 +49,31 @@ public final class Tokenizer {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the output folder \(directory)")
         }
         let base = (directory as NSString).appendingPathComponent(request.jobID)
-        let resultsPath = "\(base).results.\(request.outputFormat.fileExtension)"
-        let errorsPath = "\(base).errors.\(request.outputFormat.fileExtension)"
+        // The keys stay open for the run; a temporary keyring goes when it ends.
+        let openPGP = OpenPGPSession(settings: request.openPGP)
+        defer { openPGP.close() }
+        try openPGP.checkRecipients()
+        if let expected = request.expectRows {
+            // The pre-pass (through the same decoding chain, OpenPGP included): a wrong count
+            // fails before any output or vault record is made.
+            var rows = 0
+            for (path, format) in zip(request.inputs, formats) {
+                rows += try RowCounter.count(path: path, format: format, delimiter: request.delimiter, openPGP: openPGP)
+            }
+            guard rows == expected else {
+                throw TokenVaultError(.inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
+            }
+        }
+        let resultsPath = OutputChain.path("\(base).results.\(request.outputFormat.fileExtension)", openPGP: openPGP)
+        let errorsPath = OutputChain.path("\(base).errors.\(request.outputFormat.fileExtension)", openPGP: openPGP)
         let reportPath = "\(base).report.json"
         let htmlReportPath = "\(base).report.html"
         // A rerun under the same job id replaces everything an earlier attempt left.
         // A symlink planted at an output name is refused (73), not silently removed.
         for path in [resultsPath, errorsPath, reportPath, htmlReportPath] { try OutputFile.checkTarget(path) }
         for stale in [resultsPath, errorsPath, reportPath, htmlReportPath] { unlink(stale) }
-        let resultsFile = try OutputFile(path: resultsPath)
-        let errorsFile = try OutputFile(path: errorsPath)
+        let resultsFile = try OutputChain(file: OutputFile(path: resultsPath), compressed: true, openPGP: openPGP)
+        let errorsFile = try OutputChain(file: OutputFile(path: errorsPath), compressed: true, openPGP: openPGP)
         let formatter = ResultFormatter(
             kind: request.kind, format: request.outputFormat, inputPaths: request.inputs.count > 1 ? request.inputs : nil,
             updatedColumn: request.onExisting == .update, kept: mapping.kept)
@@ -88,12 +93,16 @@ public final class Tokenizer {
         if run?.resumed == true {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try run.map { try vault.makeWriter(run: $0, commitEvery: request.commitEvery, onExisting: request.onExisting) }
-            ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
+        // An OpenPGP message proves its integrity and signature only at its end: its rows are
+        // committed in one transaction once it has, or not at all (see `PipelineRun`).
+        let allOrNothing = request.openPGP.requiredSigner != nil || request.inputs.contains(where: InputChain.isOpenPGP)
+        let writer = try run.map {
+            try vault.makeWriter(run: $0, commitEvery: allOrNothing ? Int.max : request.commitEvery, onExisting: request.onExisting)
+        } ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
-            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, progress: progress,
-            sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP, allOrNothing: allOrNothing,
+            progress: progress, sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
         var failure = pipeline.execute()
         var tally = pipeline.committed
         if failure == nil, let signal = pipeline.stoppedBy {
