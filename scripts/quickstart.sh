@@ -15,6 +15,8 @@ scripts/install-manual-and-completions.sh
 "$bin" run jobs/nightly-cards.json
 "$bin" run jobs/nightly-bank-accounts.json
 "$bin" run jobs/migration-from-provider.json
+"$bin" run jobs/migration-with-ids.json --dry-run
+"$bin" run jobs/migration-with-ids.json
 echo
 "$bin" report --vault demo/vault.db
 echo

@@ -6,6 +6,7 @@ import TokenVault
 extension InstrumentKind: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
+extension ExistingPolicy: ExpressibleByArgument {}
 
 /// `tokenvault tokenize`: one run over one or more input files.
 struct TokenizeCommand: ParsableCommand {
@@ -53,6 +54,18 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fail the run (65) when more than this share of rows is rejected (0..1).", valueName: "r"))
     var maxRejectRate: Double?
 
+    @Flag(help: "Look every instrument up and predict new/existing without writing the vault.")
+    var dryRun = false
+
+    @Option(name: .customLong("keep-column"), help: ArgumentHelp("Copy this input column into the results after the standard columns (repeatable): the old provider's ids.", valueName: "name"))
+    var keepColumns: [String] = []
+
+    @Option(help: ArgumentHelp("Fail (65) before anything is committed unless the inputs hold exactly this many data rows.", valueName: "n"))
+    var expectRows: Int?
+
+    @Option(help: ArgumentHelp("For instruments the vault holds: keep the stored data, or update its expiry and holder name from the row.", valueName: "keep|update"))
+    var onExisting: ExistingPolicy = .keep
+
     @Flag(help: "Print the time spent in each stage and the peak memory on stderr.")
     var timings = false
 
@@ -66,6 +79,7 @@ struct TokenizeCommand: ParsableCommand {
         try OptionRange.check(maxRejectRate, OptionRange.rejectRate, "--max-reject-rate")
         try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
         try OptionRange.check(minRows, OptionRange.rows, "--min-rows")
+        try OptionRange.check(expectRows, OptionRange.rows, "--expect-rows")
         try OptionRange.check(batchSize, OptionRange.batchSize, "--batch-size")
         try OptionRange.check(commitEvery, OptionRange.commitEvery, "--commit-every")
         if out == "-" { throw ValidationError("--out is a folder for the result, error and report files; '-' is not one") }
@@ -92,6 +106,10 @@ struct TokenizeCommand: ParsableCommand {
             request.minRows = minRows
             request.batchSize = batchSize
             request.commitEvery = commitEvery
+            request.dryRun = dryRun
+            request.expectRows = expectRows
+            request.keepColumns = keepColumns
+            request.onExisting = onExisting
             request.openPGP = try openPGP.settings()
             // Refused before the vault is opened, so no empty vault is left behind.
             try request.validate()

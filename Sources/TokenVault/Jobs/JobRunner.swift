@@ -126,8 +126,10 @@ public final class JobRunner {
             return FileOutcome(path: file, jobID: previous, status: .skipped(previousJobID: previous), outcome: nil, resumed: false)
         }
         let now = Date()
-        let unfinished = force ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
-        let jobID = try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
+        // A dry run resumes nothing and takes a job id no real run will (it records no run).
+        let unfinished = force || job.dryRun ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
+        let jobID = job.dryRun ? "\(job.name)-dry-run-\(Timestamp.compact(now))"
+            : try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
         var request = TokenizeRequest(
             kind: job.kind, inputs: [file], concurrency: concurrency, outputDirectory: job.resolve(job.outputDirectory),
             jobID: jobID, now: now)
@@ -140,6 +142,10 @@ public final class JobRunner {
         request.outputFormat = job.outputFormat
         request.knownInputs = [digest]
         request.commitEvery = commitEvery
+        request.dryRun = job.dryRun
+        request.expectRows = job.expectRows
+        request.keepColumns = job.keepColumns
+        request.onExisting = job.onExisting
         request.openPGP = job.openPGP
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"
@@ -154,7 +160,8 @@ public final class JobRunner {
         if let failure = outcome.failure {
             return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)
         }
-        if let archive = job.archiveDirectory {
+        // A dry-run file is not processed: it stays where it is for the real run.
+        if !job.dryRun, let archive = job.archiveDirectory {
             try move(file, to: job.resolve(archive))
             if let marker = job.marker(for: file), FileManager.default.fileExists(atPath: marker) {
                 try move(marker, to: job.resolve(archive))

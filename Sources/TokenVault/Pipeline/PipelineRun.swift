@@ -17,6 +17,9 @@ final class PipelineRun: @unchecked Sendable {
     private let crypto: VaultCrypto
     private let formatter: ResultFormatter
     private let progress: (any ProgressObserver)?
+    /// False for a dry run that updates nothing: no ciphertext is made for records never written.
+    private let sealing: Bool
+    private let tokenFormat: TokenFormat
 
     private let workers: [DispatchQueue]
     private let writerQueue = DispatchQueue(label: "tokenvault.vault-writer")
@@ -55,8 +58,11 @@ final class PipelineRun: @unchecked Sendable {
 
     init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
-         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?) {
+         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?,
+         sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
         self.request = request
+        self.tokenFormat = tokenFormat
+        self.sealing = sealing
         self.formats = formats
         self.mapping = mapping
         self.validator = validator
@@ -116,7 +122,8 @@ final class PipelineRun: @unchecked Sendable {
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
                 Confined(RowPreparer(kind: request.kind, format: format, delimiter: request.delimiter,
-                                     mapping: mapping, validator: validator, crypto: crypto))
+                                     mapping: mapping, validator: validator, crypto: crypto, sealing: sealing,
+                                     tokenFormat: tokenFormat))
             }
             do {
                 var layout: ColumnLayout?
@@ -203,11 +210,12 @@ final class PipelineRun: @unchecked Sendable {
             slots.signal()
             return
         }
-        let resolved = batch
-        workers[batch.sequence % workers.count].async { [self] in
+        workers[batch.sequence % workers.count].async { [self, batch] in
             let watch = ThreadCPUClock()
+            var resolved = batch
             do {
                 try checkBindings(resolved)
+                try resolved.openStoredRecords(crypto: crypto, kind: request.kind)
             } catch {
                 // Its output is never released, so no later batch's is either (input order).
                 fail(error)

@@ -18,10 +18,16 @@ extension Vault {
     }
 
     /// The writer of one run, sealing and fingerprinting under this vault's current keys.
-    func makeWriter(run: RunRecord, commitEvery: Int) throws -> any InstrumentWriter {
+    func makeWriter(run: RunRecord, commitEvery: Int, onExisting: ExistingPolicy = .keep) throws -> any InstrumentWriter {
         try store.makeWriter(
             run: run, keys: KeyVersions(activeDataKey: crypto.activeDataKey, fingerprintKey: crypto.fingerprintKeyVersion),
-            commitEvery: commitEvery)
+            commitEvery: commitEvery, sealer: RecordSealer(crypto: crypto, kind: run.kind, onExisting: onExisting))
+    }
+
+    /// The writer of a dry run: looks every instrument up and writes nothing (SPEC §11).
+    func makeDryRunWriter(kind: InstrumentKind, onExisting: ExistingPolicy) -> any InstrumentWriter {
+        DryRunWriter(store: store, fingerprintKeyVersion: crypto.fingerprintKeyVersion,
+                     sealer: RecordSealer(crypto: crypto, kind: kind, onExisting: onExisting))
     }
 
     /// The job id of a completed run that read a file with this content hash, if any.

@@ -59,6 +59,9 @@ protocol VaultStore: AnyObject {
 
     /// The vault's own identifier, made at creation.
     func vaultID() throws -> String
+    /// How card tokens look (`genesis.tokenFormat`, kept in the vault's metadata); `.uuid` for
+    /// a vault made before token formats existed.
+    func tokenFormat() throws -> TokenFormat
     /// Live (not deleted) tokens: a counter kept in the same transactions as inserts and deletes.
     func liveTokenCount() throws -> Int
     /// Every instrument ever created, deleted ones included.
@@ -106,9 +109,19 @@ protocol VaultStore: AnyObject {
     ///   - keys: the versions the run fingerprints and seals under; the writer stops with
     ///     `vaultBusy` when the vault's fingerprint key changes under it.
     ///   - commitEvery: rows per transaction.
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter
+    ///   - sealer: for each row whose instrument the vault holds (and that this run did not
+    ///     create at this row), the writer calls `sealer.resealed` and, when it returns a record,
+    ///     replaces the stored `sealed` and data-key version with it in the same transaction,
+    ///     reporting the row `updated` (`--on-existing update`). Existing rows carry the stored
+    ///     record (`Resolution.stored`, after any update) so results show what the vault holds.
+    ///     When a new row's format-preserving token is held by another record, the writer
+    ///     inserts `sealer.redrawn(row)` instead, until a token is free (the token is unique).
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter
     /// The records of `tokens` (live or tombstone), in the same order; nil for unknown tokens.
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?]
+    /// The live instruments with these fingerprints (token, alias, sealed record), in the same
+    /// order, read in one read transaction that takes no write lock: a dry run's lookups.
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?]
     /// The tokens of the live instruments with these fingerprints, in the same order.
     func tokens(forFingerprints fingerprints: [Fingerprint]) throws -> [Token?]
     /// Crypto-shreds `tokens` in one transaction: ciphertext, fingerprint and identifying clear

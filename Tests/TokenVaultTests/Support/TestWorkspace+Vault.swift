@@ -193,3 +193,18 @@ extension TestWorkspace {
         return condition()
     }
 }
+
+extension TestWorkspace {
+    /// Every instrument row of an SQLite vault (token, sealed record, key, clear fields), in
+    /// insertion order: equal snapshots mean the vault's instruments are unchanged.
+    func instrumentSnapshot(vault: String) throws -> [String] {
+        let connection = try SQLiteConnection(path: path(vault), create: false, readOnly: true)
+        let rows = try connection.prepare("""
+            SELECT hex(token) || '|' || ifnull(hex(sealed), '') || '|' || ifnull(data_key, '') || '|' || ifnull(alias, '')
+                || '|' || ifnull(deleted_at, '') FROM instruments ORDER BY id
+            """)
+        var out: [String] = []
+        while try rows.step() { out.append(rows.text(at: 0) ?? "") }
+        return out
+    }
+}

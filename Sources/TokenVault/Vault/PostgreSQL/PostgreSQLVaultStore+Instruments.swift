@@ -1,8 +1,29 @@
 /// Instruments: the run's writer, lookups and crypto-shredding, in set form (one round trip per
 /// batch, never one per row).
 extension PostgreSQLVaultStore {
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter {
-        try PostgreSQLWriteSession(connection: connection, run: run, keys: keys)
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
+        try PostgreSQLWriteSession(connection: connection, run: run, keys: keys, sealer: sealer)
+    }
+
+    /// A dry run's lookups: one round trip for the whole batch.
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
+        guard !fingerprints.isEmpty else { return [] }
+        return try PostgreSQLError.guarded {
+            let result = try connection.query("""
+                SELECT t.ord, i.token::text, i.alias, i.sealed, i.data_key
+                FROM unnest($1::text[]) WITH ORDINALITY AS t(fingerprint, ord)
+                JOIN instruments i ON i.fingerprint = decode(t.fingerprint, 'hex')
+                """, [PostgreSQLArray.plain(fingerprints.map { $0.withBytes { Array($0) }.hexString })])
+            var stored = [StoredInstrument?](repeating: nil, count: fingerprints.count)
+            for row in 0..<result.rowCount {
+                guard let token = result.text(row, 1).flatMap({ Token($0) }) else {
+                    throw TokenVaultError(.vaultCorrupt, "a record has no valid token")
+                }
+                stored[result.int(row, 0) - 1] = StoredInstrument(
+                    token: token, alias: result.text(row, 2), sealed: result.bytea(row, 3) ?? [], dataKey: result.int(row, 4))
+            }
+            return stored
+        }
     }
 
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {

@@ -69,6 +69,11 @@ final class PostgreSQLVaultStore: VaultStore {
             try connection.transaction {
                 try connection.query("SELECT pg_advisory_xact_lock($1)", [String(PostgreSQLSchema.schemaLockKey)])
                 guard try !hasVault(connection) else { return }
+                // Format-preserving tokens are not UUIDs: this store keeps tokens in a `uuid`
+                // column and looks them up by their UUID text, so it takes UUID vaults only.
+                guard genesis.tokenFormat == .uuid else {
+                    throw TokenVaultError(.usage, "format-preserving tokens are available on SQLite vaults only; a PostgreSQL vault uses UUID tokens")
+                }
                 try store.migrate()
                 try connection.query(
                     "INSERT INTO vault_meta(key, value) VALUES ('vault_id', $1), ('created_at', $2), ('live_tokens', '0'), ('active_data_key', $3), ('fingerprint_key', $4)",
@@ -132,6 +137,18 @@ final class PostgreSQLVaultStore: VaultStore {
 
     func vaultID() throws -> String {
         try PostgreSQLError.guarded { try connection.query("SELECT value FROM vault_meta WHERE key = 'vault_id'").text(0, 0) ?? "" }
+    }
+
+    /// PostgreSQL vaults hold UUID tokens only (`create` refuses the other format).
+    func tokenFormat() throws -> TokenFormat {
+        try PostgreSQLError.guarded {
+            let result = try connection.query("SELECT value FROM vault_meta WHERE key = 'token_format'")
+            guard result.rowCount > 0, let text = result.text(0, 0) else { return .uuid }
+            guard let format = TokenFormat(rawValue: text) else {
+                throw TokenVaultError(.vaultCorrupt, "the vault's token format '\(text)' is unknown to this tokenvault")
+            }
+            return format
+        }
     }
 
     func liveTokenCount() throws -> Int {

@@ -26,6 +26,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     private let run: RunRecord
     private let kind: InstrumentKind
     private let keys: KeyVersions
+    /// Re-seals an existing record with the row's fields (`--on-existing update`).
+    private let sealer: RecordSealer
     private let insertSQL: String
     private var inTransaction = false
     /// The COPY data of a batch, reused.
@@ -37,8 +39,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     /// Columns of the staging table, in COPY order.
     private static let stagedColumns: Int16 = 9
 
-    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions) throws {
+    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions, sealer: RecordSealer) throws {
         self.connection = connection
+        self.sealer = sealer
         self.run = run
         self.kind = run.kind
         self.keys = keys
@@ -82,6 +85,7 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 if inserted < staged { conflicts = try readConflicts(inputIndex: batch.inputIndex) }
             }
             resolve(&batch, conflicts: conflicts)
+            if sealer.onExisting == .update { try updateExisting(&batch) }
             try commit(inserted: inserted)
             return [DurableBatch(sequence: batch.sequence, tally: batch.tally)]
         }
@@ -129,10 +133,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         copy.append(contentsOf: text.utf8)
     }
 
-    /// A staged row the vault already held: its token, alias and whether this run made it here.
+    /// A staged row the vault already held: its record and whether this run made it here.
     private struct Conflict {
-        var token: Token
-        var alias: String?
+        var stored: StoredInstrument
         var mine: Bool
         /// The record as sealed: the pipeline checks it is the instrument the fingerprint names.
         var matched: MatchedRecord
@@ -156,52 +159,73 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             let mine = result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(inputIndex)
                 && result.binaryInteger(index, 5) == Int64(row)
             let sealed = result.withBytes(index, 6) { Array($0) }
-            conflicts[row] = Conflict(token: token, alias: alias, mine: mine,
-                                      matched: MatchedRecord(sealed: sealed, dataKey: Int(result.binaryInteger(index, 7))))
+            let dataKey = Int(result.binaryInteger(index, 7))
+            conflicts[row] = Conflict(stored: StoredInstrument(token: token, alias: alias, sealed: sealed, dataKey: dataKey), mine: mine,
+                                      matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
         }
         return conflicts
     }
 
-    /// Fills the batch's resolutions in row order.
+    /// Fills the batch's resolutions in row order. An existing row carries the vault's record, so
+    /// results show what the vault holds (SPEC §10).
     private func resolve(_ batch: inout PreparedBatch, conflicts: [Int: Conflict]) {
         var resolutions: [Resolution] = []
         resolutions.reserveCapacity(batch.rows.count)
-        /// The alias the vault holds for each first occurrence's token, and its record.
-        var storedAliases: [Int: String?] = [:]
-        var matches: [Int: MatchedRecord] = [:]
+        /// The record the vault now holds for each first occurrence: its own, or the one just inserted.
+        var records: [Int: StoredInstrument] = [:]
         var newCount = 0, existingCount = 0
         for (index, row) in batch.rows.enumerated() {
             guard let instrument = row.instrument, let firstIndex = first[instrument.fingerprint] else {
                 resolutions.append(.rejected)
                 continue
             }
-            let alias = instrument.display.alias
             if firstIndex == index {
                 if let conflict = conflicts[row.row] {
-                    storedAliases[index] = conflict.alias
-                    matches[index] = conflict.matched
-                    resolutions.append(Resolution(status: conflict.mine ? .new : .existing, token: conflict.token,
-                                                  storedAlias: conflict.alias == alias ? nil : conflict.alias, matched: conflict.matched))
+                    records[index] = conflict.stored
+                    resolutions.append(conflict.mine
+                        ? Resolution(status: .new, token: conflict.stored.token, matched: conflict.matched)
+                        : Resolution(status: .existing, token: conflict.stored.token, stored: conflict.stored, matched: conflict.matched))
                     if conflict.mine { newCount += 1 } else { existingCount += 1 }
                 } else {
-                    storedAliases[index] = alias
+                    records[index] = StoredInstrument(
+                        token: instrument.candidateToken, alias: instrument.display.alias,
+                        sealed: Array(instrument.sealed), dataKey: keys.activeDataKey)
                     resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
                     newCount += 1
                 }
-            } else {
-                let stored = storedAliases[firstIndex] ?? nil
+            } else if let record = records[firstIndex] {
                 // A repeat matched the first occurrence's record: the vault's, or the one just inserted.
-                let matched = matches[firstIndex] ?? batch.rows[firstIndex].instrument.map {
-                    MatchedRecord(sealed: Array($0.sealed), dataKey: keys.activeDataKey)
-                }
-                resolutions.append(Resolution(status: .existing, token: resolutions[firstIndex].token,
-                                              storedAlias: stored == alias ? nil : stored, matched: matched))
+                resolutions.append(Resolution(status: .existing, token: record.token, stored: record,
+                                              matched: MatchedRecord(sealed: record.sealed, dataKey: record.dataKey)))
                 existingCount += 1
             }
         }
         batch.resolutions = resolutions
         batch.tally.counts.new += newCount
         batch.tally.counts.existing += existingCount
+    }
+
+    /// `--on-existing update`: re-seals each existing row's record with the row's expiry and
+    /// holder name, in row order (a later repeat updates what an earlier one wrote), inside the
+    /// batch's transaction. One statement per updated row: updates are the exception in a file.
+    private func updateExisting(_ batch: inout PreparedBatch) throws {
+        var latest: [Token: StoredInstrument] = [:]
+        var updatedCount = 0
+        for index in batch.resolutions.indices {
+            guard batch.resolutions[index].status == .existing, let instrument = batch.rows[index].instrument,
+                  let original = batch.resolutions[index].stored else { continue }
+            let stored = latest[original.token] ?? original
+            guard let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else { continue }
+            try connection.query("UPDATE instruments SET sealed = $1, data_key = $2 WHERE token = $3::uuid",
+                                 [PostgreSQLVaultStore.byteaLiteral(sealed), String(dataKey), stored.token.description])
+            let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
+            latest[stored.token] = updated
+            batch.resolutions[index].stored = updated
+            batch.resolutions[index].updated = true
+            batch.resolutions[index].matched = MatchedRecord(sealed: sealed, dataKey: dataKey)
+            updatedCount += 1
+        }
+        batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount
     }
 
     /// Commits the batch with the token counter, in one round trip.

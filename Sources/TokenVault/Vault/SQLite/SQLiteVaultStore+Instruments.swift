@@ -1,7 +1,25 @@
 /// Instruments: the run's writer, lookups and crypto-shredding.
 extension SQLiteVaultStore {
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, file: fileIdentity)
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
+        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity)
+    }
+
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
+        try SQLiteError.guarded {
+            let lookup = try connection.prepare(
+                "SELECT token, alias, sealed, data_key FROM instruments WHERE fingerprint_prefix = ?1 AND fingerprint = ?2")
+            return try connection.transaction(immediate: false) {
+                try fingerprints.map { fingerprint in
+                    try fingerprint.withBytes { bytes in
+                        lookup.bind(fingerprint.prefix, at: 1)
+                        lookup.bindStatic(bytes, at: 2)
+                        defer { lookup.reset() }
+                        guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else { return nil }
+                        return StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 2) ?? [], dataKey: lookup.int(at: 3))
+                    }
+                }
+            }
+        }
     }
 
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {

@@ -69,9 +69,10 @@ final class SQLiteVaultStore: VaultStore {
             let store = SQLiteVaultStore(path: path, connection: connection, options: options)
             try store.prepareForWriting()
             try connection.transaction {
-                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?)",
+                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?), ('token_format', ?)",
                                    .text(genesis.vaultID), .text(genesis.createdAt),
-                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)))
+                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)),
+                                   .text(genesis.tokenFormat.rawValue))
                 try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
                                    .int(genesis.dataKey.version), .blob(genesis.dataKey.wrapped), .text(genesis.dataKey.createdAt))
                 try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
@@ -127,6 +128,18 @@ final class SQLiteVaultStore: VaultStore {
         try SQLiteError.guarded {
             let statement = try connection.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'")
             return try statement.step() ? statement.text(at: 0) ?? "" : ""
+        }
+    }
+
+    func tokenFormat() throws -> TokenFormat {
+        try SQLiteError.guarded {
+            let statement = try connection.prepare("SELECT value FROM vault_meta WHERE key = 'token_format'")
+            // Vaults made before token formats existed have no entry: UUIDs.
+            guard try statement.step(), let text = statement.text(at: 0) else { return .uuid }
+            guard let format = TokenFormat(rawValue: text) else {
+                throw TokenVaultError(.vaultCorrupt, "the vault's token format '\(text)' is unknown to this tokenvault")
+            }
+            return format
         }
     }
 

@@ -1,4 +1,8 @@
+import CSQLite
 import Foundation
+
+/// SQLite's extended code for a UNIQUE constraint failure.
+private let SQLITE_CONSTRAINT_UNIQUE_CODE: Int32 = 2067
 
 /// The SQLite writer of a tokenize run: inserts prepared rows in file order, many per
 /// transaction, and decides new or existing for each.
@@ -14,6 +18,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     private let commitEvery: Int
     private let insert: SQLiteStatement
     private let lookup: SQLiteStatement
+    /// Re-seals an existing record with the row's fields (`--on-existing update`), and a new
+    /// one under a redrawn format-preserving token after a collision.
+    private let sealer: RecordSealer
+    private var update: SQLiteStatement?
     private var inTransaction = false
     private var rowsSinceCommit = 0
     private var insertedSinceCommit = 0
@@ -23,8 +31,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// The batches of the open transaction, in input order: handed back when it commits.
     private var pending: [DurableBatch] = []
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, file: SQLiteFileIdentity?) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
+         file: SQLiteFileIdentity?) throws {
         self.connection = connection
+        self.sealer = sealer
         self.file = file
         self.run = run
         self.kind = run.kind
@@ -39,9 +49,12 @@ final class SQLiteWriteSession: InstrumentWriter {
                 ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
              try connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments
+                SELECT token, alias, created_run, created_input, created_row, sealed, data_key, id FROM instruments
                 WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
                 """))
+        }
+        if sealer.onExisting == .update {
+            update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
         }
         insert.bind(kind.storedValue, at: 2)
         // The columns of the other kind stay NULL.
@@ -64,27 +77,29 @@ final class SQLiteWriteSession: InstrumentWriter {
             insert.bind(batch.inputIndex, at: 15)
             var resolutions: [Resolution] = []
             resolutions.reserveCapacity(batch.rows.count)
-            var newCount = 0, existingCount = 0
+            var newCount = 0, existingCount = 0, updatedCount = 0
             try batch.rows.withUnsafeBufferPointer { rows in
                 for row in rows {
                     guard let instrument = row.instrument else {
                         resolutions.append(.rejected)
                         continue
                     }
-                    if try insertRow(instrument, row: row.row) {
-                        resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                    if let token = try insertNew(instrument, row: row.row) {
+                        resolutions.append(Resolution(status: .new, token: token))
                         newCount += 1
                         insertedSinceCommit += 1
                         continue
                     }
                     let resolution = try resolveConflict(instrument, row: row.row, inputIndex: batch.inputIndex)
                     if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
+                    if resolution.updated { updatedCount += 1 }
                     resolutions.append(resolution)
                 }
             }
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
+            if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
             pending.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
             rowsSinceCommit += batch.rows.count
             return rowsSinceCommit >= commitEvery ? try commit() : []
@@ -98,6 +113,27 @@ final class SQLiteWriteSession: InstrumentWriter {
         let current = try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
         guard current == Int64(fingerprintKeyVersion) else {
             throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+        }
+    }
+
+    /// Inserts one instrument unless its fingerprint is known; its token when it was inserted.
+    ///
+    /// A format-preserving token has few random digits, so another record may hold it: the
+    /// token is then redrawn (and the record re-sealed for it) until one is free. The insert's
+    /// conflict clause covers the fingerprint only, so a unique violation is the token's.
+    private func insertNew(_ instrument: PreparedInstrument, row: Int) throws -> Token? {
+        var candidate = instrument
+        var draws = 0
+        while true {
+            do {
+                return try insertRow(candidate, row: row) ? candidate.candidateToken : nil
+            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE
+                && candidate.candidateToken.isFormatPreserving && draws < 1000 {
+                draws += 1
+                candidate = try sealer.redrawn(candidate)
+            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE && candidate.candidateToken.isFormatPreserving {
+                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few", underlying: error)
+            }
         }
     }
 
@@ -138,24 +174,37 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     /// The instrument is already in the vault: its token, reported new only when this very job
-    /// created it at this very row (a resumed run).
+    /// created it at this very row (a resumed run). An existing record travels with the row so
+    /// that results show what the vault holds; under `--on-existing update` it is re-sealed with
+    /// the row's expiry and holder name first. The pipeline checks that the record is the
+    /// instrument the fingerprint names (`matched`).
     private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
-        try instrument.fingerprint.withBytes { fingerprint in
+        let (stored, id, mine) = try instrument.fingerprint.withBytes { fingerprint in
             lookup.bind(instrument.fingerprint.prefix, at: 1)
             lookup.bindStatic(fingerprint, at: 2)
             defer { lookup.reset() }
-            guard try lookup.step() else {
+            guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else {
                 throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
             }
-            let token = lookup.withBlob(at: 0) { Token(storedBytes: $0) }
-            let storedAlias = lookup.text(at: 1)
             let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == inputIndex && lookup.int(at: 4) == row
-            // The pipeline checks that this record is the instrument the fingerprint names.
-            return Resolution(
-                status: mine ? .new : .existing, token: token,
-                storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias,
-                matched: MatchedRecord(sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6)))
+            let stored = StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6))
+            return (stored, lookup.int64(at: 7), mine)
         }
+        let matched = MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey)
+        if mine { return Resolution(status: .new, token: stored.token, matched: matched) }
+        guard let update, let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else {
+            return Resolution(status: .existing, token: stored.token, stored: stored, matched: matched)
+        }
+        try sealed.withUnsafeBytes { bytes in
+            update.bindStatic(bytes, at: 1)
+            update.bind(dataKey, at: 2)
+            update.bind(id, at: 3)
+            defer { update.reset() }
+            try update.step()
+        }
+        let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
+        return Resolution(status: .existing, token: stored.token, stored: updated, updated: true,
+                          matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
     }
 
     /// Commits pending rows, with the token counter, in one transaction.
