@@ -42,6 +42,30 @@ struct PostgreSQLEndToEndTests {
         #expect(report.stdout.contains("Reconciles: yes.") && report.stdout.contains("9,000 live tokens"))
     }
 
+    /// The migration features on a PostgreSQL vault: a dry run predicts what the real run does,
+    /// `--on-existing update` re-seals the stored record, format-preserving tokens are refused.
+    @Test func migrationFeaturesOnPostgreSQL() throws {
+        let ws = try TestWorkspace(vault: .postgreSQL)
+        let refused = try ws.run(["init", "--token-format", "format-preserving"])
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(try ws.run(["init"]).status == 0)
+        let first = TestCards.number(serial: 1), second = TestCards.number(serial: 2)
+        try ws.writeGzip("a.csv.gz", TestCards.csv([("a", first, "12/39")]))
+        try ws.writeGzip("b.csv.gz", TestCards.csv([("a", first, "11/38"), ("b", second, "12/39"), ("b2", second, "12/39")]))
+        #expect(try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "a"]).status == 0)
+        let dry = try ws.run(["tokenize", "--kind", "card", "b.csv.gz", "--job-id", "b-dry", "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let predicted = try ws.readCSV(ws.path("out/b-dry.results.csv.gz")).map { $0["status"] ?? "" }
+        #expect(predicted == ["existing", "new", "existing"])
+        let real = try ws.run(["tokenize", "--kind", "card", "b.csv.gz", "--job-id", "b", "--on-existing", "update"])
+        #expect(real.status == 0, "\(real.stderr)")
+        let rows = try ws.readCSV(ws.path("out/b.results.csv.gz"))
+        #expect(rows.map { $0["status"] ?? "" } == predicted)
+        #expect(rows.first?["updated"] == "true")
+        #expect(rows.first?["expiry"] == "11/38", "the result shows the record as updated")
+        #expect(rows[2]["token"] == rows[1]["token"])
+    }
+
     /// Two hosts (here: two working folders) running the same cron job: one exits 75 at once.
     @Test func twoRunsOfOneJobFromTwoFoldersOneExits75() throws {
         let host1 = try TestWorkspace(vault: .postgreSQL), host2 = try TestWorkspace()
