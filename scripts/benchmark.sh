@@ -3,10 +3,14 @@
 # release build on it into a fresh vault, and prints rows/s, peak RSS and the per-stage split.
 #   scripts/benchmark.sh [card|bank-account] [rows] [mode]
 # Modes:
-#   real               (default) one run into a fresh vault
+#   real               (default) one run into a fresh SQLite vault
 #   dry-run            a dry run into the fresh vault, the real run, then a dry run of the same
 #                      file again (every instrument now existing): the three timings in turn
 #   format-preserving  one run into a fresh vault made with --token-format format-preserving
+#   postgres           starts a throwaway PostgreSQL server on this machine
+#                      (scripts/with-postgres.sh) and measures, in the same run: the SQLite
+#                      vault, a fresh PostgreSQL vault, and 3 concurrent writers into one fresh
+#                      PostgreSQL vault (3 files of rows/3 rows each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind="${1:-card}"
@@ -18,27 +22,68 @@ bin=.build/release/tokenvault
 mkdir -p bench
 input="bench/$kind-$rows.csv.gz"
 [ -f "$input" ] || "$bin" sample --kind "$kind" --rows "$rows" --seed 42 --repeat-percent 5 --invalid-percent 2 --out "$input"
-rm -rf bench/vault.db bench/vault.db-* bench/vault.db.key bench/out
 echo "input: $input ($(du -h "$input" | cut -f1)), $(nproc) cores, mode $mode"
+
+fresh() { rm -rf bench/vault.db bench/vault.db-* bench/vault.db.key bench/out; }
 tokenize() {
   echo "$1:"
   shift
   "$bin" tokenize --kind "$kind" "$input" --vault bench/vault.db --out bench/out --timings --quiet --no-progress "$@" 2>&1 \
     | grep -E '^(timings|stage)'
 }
+
+postgres_runs() {
+  local admin="$TOKENVAULT_TEST_POSTGRES_URL" base="${TOKENVAULT_TEST_POSTGRES_URL%/*}"
+  export TOKENVAULT_MASTER_KEY
+  TOKENVAULT_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
+  fresh
+  tokenize "SQLite vault" --job-id bench --create-vault
+  psql -q "$admin" -c "CREATE DATABASE bench_one" -c "CREATE DATABASE bench_three"
+  echo "== PostgreSQL vault (server on this machine)"
+  "$bin" init --vault "$base/bench_one" --quiet
+  "$bin" tokenize --kind "$kind" "$input" --vault "$base/bench_one" --out bench/out-pg --job-id bench --timings --quiet --no-progress 2>&1 \
+    | grep -E '^(timings|stage)'
+  echo "database: $(psql -Atq "$admin" -c "SELECT pg_size_pretty(pg_database_size('bench_one'))")"
+  echo "== 3 concurrent writers into one PostgreSQL vault"
+  local part=$((rows / 3))
+  for i in 1 2 3; do
+    [ -f "bench/$kind-$part-$i.csv.gz" ] || "$bin" sample --kind "$kind" --rows "$part" --seed "$((42 + i))" --repeat-percent 5 --invalid-percent 2 --out "bench/$kind-$part-$i.csv.gz"
+  done
+  "$bin" init --vault "$base/bench_three" --quiet
+  local start end
+  start=$(date +%s.%N)
+  for i in 1 2 3; do
+    "$bin" tokenize --kind "$kind" "bench/$kind-$part-$i.csv.gz" --vault "$base/bench_three" --out bench/out-pg3 --job-id "bench$i" --quiet --no-progress --timings 2>&1 \
+      | grep -E '^timings' | sed "s/^/writer $i: /" &
+  done
+  wait
+  end=$(date +%s.%N)
+  python3 -c "import sys; n=3*$part; s=$end-$start; print(f'3 writers: {n:,} rows in {s:.2f} s = {n/s:,.0f} rows/s together')"
+  "$bin" report --vault "$base/bench_three" | tail -1
+}
+
 case "$mode" in
   real)
+    fresh
     tokenize "real run" --job-id bench --create-vault ;;
   dry-run)
+    fresh
     "$bin" init --vault bench/vault.db --quiet 2>/dev/null
     tokenize "dry run, fresh vault" --job-id bench-dry --dry-run
     tokenize "real run" --job-id bench
     tokenize "dry run, every instrument existing" --job-id bench-dry-again --dry-run ;;
   format-preserving)
+    fresh
     "$bin" init --vault bench/vault.db --token-format format-preserving --quiet 2>/dev/null
     tokenize "real run, format-preserving tokens" --job-id bench ;;
+  postgres)
+    export -f fresh tokenize postgres_runs
+    export bin kind rows input
+    # A server tuned as a small production one would be: more shared buffers, durable commits.
+    TOKENVAULT_POSTGRES_OPTIONS="-c shared_buffers=1GB -c max_wal_size=4GB" scripts/with-postgres.sh bash -c postgres_runs
+    exit 0 ;;
   *)
-    echo "unknown mode $mode (real, dry-run, format-preserving)" >&2
+    echo "unknown mode $mode (real, dry-run, format-preserving, postgres)" >&2
     exit 64 ;;
 esac
 echo "vault: $(du -h bench/vault.db | cut -f1)"

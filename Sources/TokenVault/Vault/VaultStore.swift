@@ -151,6 +151,22 @@ protocol VaultStore: AnyObject {
     /// Runs, oldest first: one job id, or those started at or after `since`, or all.
     func storedRuns(jobID: String?, since: String?) throws -> [StoredRun]
 
+    // MARK: - Copying a whole vault (`tokenvault vault copy`)
+
+    /// Creates an empty vault (schema only: no keys, no metadata) to copy another one into.
+    static func createEmpty(_ options: VaultStoreOptions) throws -> Self
+    /// Everything but the instruments, as stored.
+    func contents() throws -> VaultContents
+    /// Stores `contents` in one transaction: metadata replaced, keys, runs, inputs and audit
+    /// records added where their keys are not held yet.
+    func importContents(_ contents: VaultContents) throws
+    /// Up to `limit` instruments with an id above `id`, in id order, tombstones included.
+    func instrumentRows(after id: Int64, limit: Int) throws -> [InstrumentRow]
+    /// Stores instruments with their ids in one transaction; ids already held are skipped.
+    func importInstruments(_ rows: [InstrumentRow]) throws
+    /// The highest instrument id (0 when there is none).
+    func lastInstrumentID() throws -> Int64
+
     // MARK: - Audit
 
     /// Appends one record.

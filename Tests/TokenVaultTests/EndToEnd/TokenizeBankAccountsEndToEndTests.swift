@@ -4,8 +4,9 @@ import Testing
 
 /// The real executable on bank-account files: SPEC §3–§5 for `--kind bank-account`.
 @Suite struct TokenizeBankAccountsEndToEndTests {
-    @Test func sameAccountWrittenDifferentlyIsOneToken() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func sameAccountWrittenDifferentlyIsOneToken(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("a.csv.gz", """
             reference,iban,bic,account_holder_name,country_code,bank_code,account_number,mandate_reference,mandate_signature_date,recurring
             r1,DE89370400440532013000,COBADEFFXXX,Ada Lovelace,,,,MNDT-1,20240131,true

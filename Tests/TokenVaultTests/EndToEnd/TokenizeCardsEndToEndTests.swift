@@ -4,8 +4,9 @@ import Testing
 
 /// The real executable on real gzip files: SPEC §2–§5 for cards.
 @Suite struct TokenizeCardsEndToEndTests {
-    @Test func sampleRunReconcilesAndKeepsInputOrder() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func sampleRunReconcilesAndKeepsInputOrder(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "3000", "--seed", "3", "--out", "cards.csv.gz"]).status == 0)
         let result = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "j1"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -33,8 +34,9 @@ import Testing
         #expect(Set(errors.filter { $0["severity"] == "error" }.map { $0["row"]! }) == rejected)
     }
 
-    @Test func dedupInsideAFileAndAcrossRunsWhateverTheSpelling() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func dedupInsideAFileAndAcrossRunsWhateverTheSpelling(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let a = TestCards.number(serial: 1), b = TestCards.number(prefix: "5", serial: 2)
         let spaced = a.enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
         try ws.writeGzip("one.csv.gz", TestCards.csv([
@@ -61,8 +63,9 @@ import Testing
         }
     }
 
-    @Test func truncatedGzipFailsWith65AfterCommittingTheRowsBefore() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func truncatedGzipFailsWith65AfterCommittingTheRowsBefore(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let rows = (1...3000).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
         let full = try Data(contentsOf: URL(fileURLWithPath: try ws.writeGzip("full.csv.gz", TestCards.csv(rows))))
         try full.prefix(full.count * 2 / 3).write(to: URL(fileURLWithPath: ws.path("cut.csv.gz")))
@@ -80,17 +83,18 @@ import Testing
         #expect(partial.map { Int($0["row"]!)! } == Array(1...report.counts.rows))
     }
 
-    @Test func wrongKeyExits77AndChangesNothing() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func wrongKeyExits77AndChangesNothing(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
-        let before = try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db")))
+        let before = try ws.vaultBytes()
         let wrong = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "second"],
                                environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
         #expect(wrong.status == 77)
         #expect(wrong.stderr.contains("master key"))
         #expect(!wrong.stderr.contains(VaultTests.keyB) && !wrong.stderr.contains(TestWorkspace.masterKey))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db"))) == before)
+        #expect(try ws.vaultBytes() == before)
         #expect(!FileManager.default.fileExists(atPath: ws.path("out/second.report.json")))
         // No key at all for an existing vault: 77 too.
         let missing = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])

@@ -4,14 +4,23 @@ import Foundation
 /// A temporary folder for one test, with helpers to write gzip inputs and run the real executable.
 final class TestWorkspace {
     let root: URL
+    /// The kind of vault the commands of this test use. On PostgreSQL each vault name a test
+    /// uses (`vault.db`, `crash.db`, …) is a fresh database of the test server, dropped at the end.
+    let vaultKind: VaultKind
+    var databases: [String: String] = [:]
 
-    init() throws {
+    init(vault: VaultKind = .sqlite) throws {
+        vaultKind = vault
         root = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("tokenvault-tests-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        if vault == .postgreSQL { _ = try self.vault("vault.db") }
     }
 
-    deinit { try? FileManager.default.removeItem(at: root) }
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+        dropDatabases()
+    }
 
     func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
@@ -80,15 +89,17 @@ final class TestWorkspace {
         let process = Process()
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = launcher.dropFirst() + [TestWorkspace.executable.path] + arguments
+            process.arguments = launcher.dropFirst() + [TestWorkspace.executable.path] + (try vaultArguments(arguments))
         } else {
             process.executableURL = TestWorkspace.executable
-            process.arguments = arguments
+            process.arguments = try vaultArguments(arguments)
         }
         process.currentDirectoryURL = root
         var env = ProcessInfo.processInfo.environment
         env["TOKENVAULT_MASTER_KEY"] = TestWorkspace.masterKey
         env.removeValue(forKey: "TOKENVAULT_VAULT")
+        if vaultKind == .postgreSQL { env["TOKENVAULT_VAULT"] = try vault("vault.db") }
+
         for (key, value) in environment ?? [:] { env[key] = value.isEmpty ? nil : value }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -11,7 +11,7 @@ final class SQLiteVaultStore: VaultStore {
     /// The file opened, so a deleted or replaced vault file is noticed before work is reported.
     let fileIdentity: SQLiteFileIdentity?
 
-    private init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
+    init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
         self.location = .sqlite(path: path)
         self.path = path
         self.connection = connection
@@ -19,12 +19,12 @@ final class SQLiteVaultStore: VaultStore {
         fileIdentity = SQLiteFileIdentity(path: path)
     }
 
-    private static func path(_ options: VaultStoreOptions) -> String {
+    static func path(_ options: VaultStoreOptions) -> String {
         guard case .sqlite(let path) = options.location else { preconditionFailure("an SQLite store for \(options.location.displayName)") }
         return path
     }
 
-    private static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
+    static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
         Int32(min(options.busyTimeoutSeconds * 1000, Double(Int32.max)))
     }
 
