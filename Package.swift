@@ -20,15 +20,22 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // C system libraries: a module map and a shim header each, nothing else.
+        // C system libraries (sqlite3, zlib, libpq): a module map and a shim header each, nothing else.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CGPGME", pkgConfig: "gpgme", providers: [.apt(["libgpgme-dev"])]),
+        // prctl(2) wrappers (a variadic call), for the process hardening at start.
+        .systemLibrary(name: "CProcess"),
         // All the logic: input → validation → vault → pipeline → output, plus jobs.
         .target(
             name: "TokenVault",
             dependencies: [
                 "CSQLite",
                 "CZlib",
+                "CPQ",
+                "CGPGME",
+                "CProcess",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the C libraries tokenvault's system library targets need, when missing (Debian/Ubuntu).
+# Installs what a fresh Debian/Ubuntu machine lacks: the C libraries of tokenvault's system
+# library targets (sqlite3, zlib, libpq, GPGME), gnupg, pkg-config, and PostgreSQL's server for the tests.
 set -euo pipefail
 missing=()
-for package in libsqlite3-dev zlib1g-dev pkg-config; do
+for package in libsqlite3-dev zlib1g-dev libpq-dev libgpgme-dev gnupg pkg-config postgresql postgresql-client; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,10 +9,14 @@ bin=.build/release/tokenvault
 rm -rf demo
 # The man page and shell completions (demo/share/... unless root: /usr/local/share/...).
 scripts/install-manual-and-completions.sh
-# The example jobs (jobs/*.json) run against samples/ into demo/vault.db.
+# The example jobs (jobs/*.json) run against samples/ into demo/vault.db, created here first:
+# no command creates a vault by accident (SPEC §10).
+"$bin" init --vault demo/vault.db
 "$bin" run jobs/nightly-cards.json
 "$bin" run jobs/nightly-bank-accounts.json
 "$bin" run jobs/migration-from-provider.json
+"$bin" run jobs/migration-with-ids.json --dry-run
+"$bin" run jobs/migration-with-ids.json
 echo
 "$bin" report --vault demo/vault.db
 echo

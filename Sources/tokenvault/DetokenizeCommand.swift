@@ -27,6 +27,7 @@ struct DetokenizeCommand: ParsableCommand {
 
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
+    @OptionGroup(title: "OpenPGP") var openPGP: OpenPGPOptions
 
     func validate() throws {
         try OptionRange.check(concurrency, OptionRange.concurrency, "--concurrency")
@@ -41,7 +42,7 @@ struct DetokenizeCommand: ParsableCommand {
             // The input and the output file come first: a bad --out never opens (or creates) a vault.
             let detokenizer = try Detokenizer(
                 inputPath: input, destination: stdout ? .standardOutput : .file(out ?? ""), kind: kind,
-                concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount)
+                concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount, openPGP: openPGP.settings())
             let vault: Vault
             do { vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger) } catch {
                 detokenizer.discard()

@@ -16,6 +16,8 @@ enum ExitStatus {
         case .vaultBusy: 75           // EX_TEMPFAIL
         case .keyMissing, .keyWrong: 77 // EX_NOPERM
         case .verificationFailed: 1
+        case .interrupted: 130        // 128 + SIGINT, as shells report it
+        case .terminated: 143         // 128 + SIGTERM
         }
     }
 
@@ -39,7 +41,9 @@ enum ExitStatus {
         } catch let error as TokenVaultError {
             let status = code(for: error.code)
             report(error)
-            logger.error("run.finished", metadata: ["status": "failed", "exit_status": .stringConvertible(Int(status))])
+            let stopped = error.code == .interrupted || error.code == .terminated
+            logger.error("run.finished", metadata: [
+                "status": "\(stopped ? "interrupted" : "failed")", "exit_status": .stringConvertible(Int(status))])
             throw ExitCode(status)
         }
     }

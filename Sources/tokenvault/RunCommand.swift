@@ -18,6 +18,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker queues (default: all cores).", valueName: "n"))
     var concurrency: Int?
 
+    @Flag(help: "Run the job as a dry run (as its \"dry_run\": true): look every instrument up, write nothing.")
+    var dryRun = false
+
     @OptionGroup var reporting: ReportingOptions
 
     @Option(help: .hidden) var commitEvery = 250_000
@@ -30,12 +33,14 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let logger = reporting.makeLogger()
         try ExitStatus.run(finishing: logger) {
-            let job = try JobFile.load(jobFile)
+            var job = try JobFile.load(jobFile)
+            if dryRun { job.dryRun = true }
             let runner = JobRunner(
                 job: job, force: force, concurrency: concurrency ?? ProcessInfo.processInfo.activeProcessorCount,
                 environment: ProcessInfo.processInfo.environment, logger: logger,
                 progress: reporting.showProgress ? TerminalProgress() : nil)
             runner.commitEvery = commitEvery
+            StopRequest.installHandlers()
             let outcomes = try runner.run()
             var firstFailure: TokenVaultError?
             for file in outcomes {
@@ -55,6 +60,8 @@ struct RunCommand: ParsableCommand {
                 }
             }
             if !reporting.quiet && outcomes.isEmpty { print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).") }
+            // A stop signal decides the exit status (130/143), whatever else failed before it.
+            if let signal = StopRequest.signal { throw StopRequest.error(signal) }
             if let firstFailure { throw firstFailure }
         }
     }

@@ -7,17 +7,27 @@ enum RunSummary {
     static func text(_ outcome: TokenizeOutcome) -> String {
         let r = outcome.report
         let files = r.inputs.count == 1 ? r.inputs[0].path : "\(r.inputs.count) files"
-        var text = "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
+        var text = (r.status == .dryRun ? "Dry run, nothing written: " : "") + "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
             + String(format: "%.1f s (%@ rows/s): ", r.durationSeconds, Formatting.grouped(Int(r.rowsPerSecond)))
             + "\(Formatting.grouped(r.counts.new)) new, \(Formatting.grouped(r.counts.existing)) existing, "
-            + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings. "
+            + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings"
+            + (r.counts.updated.map { ", \(Formatting.grouped($0)) updated. " } ?? ". ")
             + "Vault tokens \(Formatting.grouped(r.vault.tokensBefore)) → \(Formatting.grouped(r.vault.tokensAfter)). "
-        if let failure = outcome.failure {
+        if let failure = outcome.failure, r.status == .interrupted {
+            text += "INTERRUPTED: \(failure.message). Results of the committed rows: \(outcome.resultsPath); report: \(outcome.reportPath)."
+        } else if let failure = outcome.failure {
             text += "FAILED: \(failure.message). Partial results: \(outcome.resultsPath); report: \(outcome.reportPath)."
         } else {
             text += "Results: \(outcome.resultsPath); errors: \(outcome.errorsPath); report: \(outcome.reportPath)."
         }
         return text
+    }
+
+    /// A job id reused over the same inputs after it completed: nothing ran.
+    static func alreadyCompleted(_ outcome: TokenizeOutcome) -> String {
+        let r = outcome.report
+        return "Job \(r.jobID) already completed over these inputs (\(Formatting.grouped(r.counts.rows)) rows, finished \(r.finishedAt)); "
+            + "nothing was run and its outputs are untouched: \(outcome.resultsPath), \(outcome.reportPath)."
     }
 
     /// - Parameter logger: with JSON logs, the timings are one `run.timings` event instead of text.

@@ -14,10 +14,19 @@ enum CSVFieldSplitter {
         _ record: UnsafeBufferPointer<UInt8>, delimiter: UInt8, layout: ColumnLayout, into fields: RowFields
     ) {
         let map = layout.fields
+        let kept = layout.kept
         forEachField(record, delimiter: delimiter) { column, raw, quoted in
-            guard column < map.count, let field = map[column] else { return }
+            guard column < map.count else { return }
+            let slot: Int
+            if let field = map[column] {
+                slot = field.rawValue
+            } else if column < kept.count, kept[column] >= 0 {
+                slot = RowFields.keptSlot(kept[column])
+            } else {
+                return
+            }
             if !quoted {
-                fields.set(field, raw)
+                fields.set(slot: slot, raw)
                 return
             }
             let mark = fields.beginValue()
@@ -27,7 +36,7 @@ enum CSVFieldSplitter {
                 fields.append(c)
                 i += (c == UInt8(ascii: "\"") && i + 1 < raw.count && raw[i + 1] == c) ? 2 : 1
             }
-            fields.endValue(field, from: mark)
+            fields.endValue(slot: slot, from: mark)
         }
     }
 

@@ -1,6 +1,8 @@
 /// Which input column or JSON key feeds which field: the header rule plus `--map FIELD=COLUMN`.
 public struct FieldMapping: Sendable {
     public let kind: InstrumentKind
+    /// The columns copied into the results (`--keep-column`).
+    public let kept: KeptColumns
     /// Normalised column name → field, overrides from `--map` applied.
     private let byName: [[UInt8]: Field]
     /// The same table keyed by a hash of the normalised name, for lookups that allocate nothing.
@@ -10,8 +12,9 @@ public struct FieldMapping: Sendable {
 
     /// - Parameter overrides: field → column name, from `--map` or a job file's `columns`.
     /// - Throws: `usage` when a field name is not a field of `kind`.
-    public init(kind: InstrumentKind, overrides: [(field: String, column: String)] = []) throws {
+    public init(kind: InstrumentKind, overrides: [(field: String, column: String)] = [], kept: KeptColumns = .none) throws {
         self.kind = kind
+        self.kept = kept
         var table: [[UInt8]: Field] = [:]
         var mapped: [(Field, String)] = []
         var overridden = Set<Int>()
@@ -68,11 +71,21 @@ public struct FieldMapping: Sendable {
     ///   header lacks what every row of `kind` needs (a file that cannot be right as a whole).
     func layout(forHeader header: [String], path: String) throws -> ColumnLayout {
         var fields = [Field?](repeating: nil, count: header.count)
+        var keptAt = [Int](repeating: -1, count: header.count)
+        var keptSeen: [Int: String] = [:]
         var seen: [Int: String] = [:]
         var unknown: [String] = []
         for (index, name) in header.enumerated() {
             guard let field = field(forName: Array(name.utf8)[...]) else {
-                if !name.isEmpty { unknown.append(name) }
+                if let k = Array(name.utf8).withUnsafeBufferPointer({ kept.index(forName: $0) }) {
+                    if let previous = keptSeen[k] {
+                        throw TokenVaultError(.inputData, "\(path): columns '\(previous)' and '\(name)' are both kept column \(kept.names[k])")
+                    }
+                    keptSeen[k] = name
+                    keptAt[index] = k
+                } else if !name.isEmpty {
+                    unknown.append(name)
+                }
                 continue
             }
             if let previous = seen[field.rawValue] {
@@ -80,6 +93,9 @@ public struct FieldMapping: Sendable {
             }
             seen[field.rawValue] = name
             fields[index] = field
+        }
+        for (k, name) in kept.names.enumerated() where keptSeen[k] == nil {
+            throw TokenVaultError(.inputData, "\(path): the header has no column '\(name)' (--keep-column)")
         }
         for (field, column) in mappedColumns where seen[field.rawValue] == nil {
             throw TokenVaultError(.inputData, "\(path): the header has no column '\(column)' (mapped to \(field.name))")
@@ -99,6 +115,6 @@ public struct FieldMapping: Sendable {
                 throw TokenVaultError(.inputData, "\(path): the header has neither an iban nor an account_number column")
             }
         }
-        return ColumnLayout(fields: fields, unknownColumns: unknown)
+        return ColumnLayout(fields: fields, kept: keptAt, unknownColumns: unknown)
     }
 }

@@ -58,14 +58,15 @@ struct JSONObjectParser {
                     let (keyStart, keyEnd, keyEscaped) = try scanString()
                     let keyBytes = keyEscaped ? try decodedString(keyStart, keyEnd) : Array(b[keyStart..<keyEnd])
                     let field = keyBytes.withUnsafeBufferPointer { mapping.field(forKey: $0) }
-                    if field == nil && collectUnknownKeys {
+                    let slot = field?.rawValue ?? keyBytes.withUnsafeBufferPointer { mapping.kept.index(forName: $0) }.map(RowFields.keptSlot)
+                    if slot == nil && collectUnknownKeys {
                         unknownKeys.append(String(decoding: keyBytes, as: UTF8.self))
                     }
                     skipSpace()
                     guard peek(UInt8(ascii: ":")) else { throw Invalid() }
                     i += 1
                     skipSpace()
-                    try parseValue(for: field)
+                    try parseValue(for: slot)
                     skipSpace()
                     if peek(UInt8(ascii: ",")) { i += 1; continue }
                     if peek(UInt8(ascii: "}")) { i += 1; break }
@@ -81,23 +82,24 @@ struct JSONObjectParser {
         }
     }
 
-    private mutating func parseValue(for field: Field?) throws {
+    /// Reads a value into `slot` (a field's or a kept column's), or checks and skips it.
+    private mutating func parseValue(for slot: Int?) throws {
         guard i < b.count else { throw Invalid() }
         switch b[i] {
         case UInt8(ascii: "\""):
             let (s, e, escaped) = try scanString()
-            guard let field else { return }
+            guard let slot else { return }
             if !escaped {
-                fields.set(field, UnsafeBufferPointer(rebasing: b[s..<e]))
+                fields.set(slot: slot, UnsafeBufferPointer(rebasing: b[s..<e]))
             } else {
                 let mark = fields.beginValue()
                 try decode(s, e) { fields.append($0) }
-                fields.endValue(field, from: mark)
+                fields.endValue(slot: slot, from: mark)
             }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "t"), UInt8(ascii: "f"):
             let s = i
             try skipValue()
-            if let field { fields.set(field, UnsafeBufferPointer(rebasing: b[s..<i])) }
+            if let slot { fields.set(slot: slot, UnsafeBufferPointer(rebasing: b[s..<i])) }
         default:
             try skipValue() // null, objects and arrays: no value for a field
         }

@@ -79,6 +79,16 @@ final class RecordReader {
         return batch
     }
 
+    /// Counts the records left without copying them out: the pre-pass of `--expect-rows`.
+    ///
+    /// - Throws: the damage error when the input cannot be read to its end.
+    func countRecords() throws -> Int {
+        var count = 0
+        while try nextScan() != nil { count += 1 }
+        if let damage { self.damage = nil; throw damage }
+        return count
+    }
+
     private func emptyInput() -> TokenVaultError {
         let what = format == .csv ? "no header row" : "no record"
         return TokenVaultError(.inputData, "\(source.path) is empty (\(source.rawByteCount) bytes, \(what)): refusing to report an empty run as done")

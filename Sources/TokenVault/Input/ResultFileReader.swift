@@ -6,6 +6,10 @@ final class ResultFileReader {
         let row: Int
         let status: String
         let token: String
+        /// `brand` for cards, `country` for bank accounts.
+        let group: String
+        /// Cards: `MM/YY`, or empty.
+        let expiry: String
     }
 
     private let reader: RecordReader
@@ -55,7 +59,8 @@ final class ResultFileReader {
                         continue
                     }
                     guard let row = values["row"].flatMap({ Int($0) }) else { continue }
-                    buffered.append(Row(row: row, status: values["status"] ?? "", token: values["token"] ?? ""))
+                    buffered.append(Row(row: row, status: values["status"] ?? "", token: values["token"] ?? "",
+                                        group: values["brand"] ?? values["country"] ?? "", expiry: values["expiry"] ?? ""))
                 }
             }
         }

@@ -18,12 +18,12 @@ final class TokenFileReader {
     private var sequence = 0
     private var nextRow = 1
 
-    init(path: String, format: InputFormat? = nil) throws {
+    init(path: String, format: InputFormat? = nil, openPGP: OpenPGPSession? = nil) throws {
         guard let format = format ?? InputFormat.inferred(fromPath: path) ?? (path == "-" ? .csv : nil) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name")
         }
         self.format = format
-        reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
+        reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: UInt8(ascii: ","))
         if format == .csv {
             header = try reader.readHeader()
             guard header.contains(where: { Field.normalizedName($0) == "token" }) else {

@@ -18,6 +18,18 @@ public struct JobFile: Sendable, Equatable {
     public var allowExpired = false
     public var maxRejectRate: Double?
     public var archiveDirectory: String?
+    /// `"dry_run": true`: every file is only looked up (SPEC §11); nothing is recorded or archived.
+    public var dryRun = false
+    /// `expect_rows`: the data rows each matching file must hold (SPEC §11).
+    public var expectRows: Int?
+    /// `keep_columns`: input columns copied into the results (SPEC §11).
+    public var keepColumns: [String] = []
+    /// `policy.on_existing` (SPEC §10).
+    public var onExisting: ExistingPolicy = .keep
+    /// OpenPGP inputs and encrypted outputs: the `pgp` object (paths resolved against `root`).
+    public var openPGP = OpenPGPSettings()
+    /// Create the vault when it does not exist (`"create_vault": true`); else a missing vault is 66.
+    public var createVault = false
     /// Each input must have at least this many data rows, else the run fails (65).
     public var minRows: Int?
     /// With no matching input, `run` fails (66) instead of exiting 0 with a notice.
@@ -45,7 +57,8 @@ public struct JobFile: Sendable, Equatable {
             throw fail("not a JSON object")
         }
         let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description"]
+                                  "output", "policy", "archive_dir", "description", "pgp", "create_vault", "dry_run",
+                                  "expect_rows", "keep_columns"]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -95,14 +108,40 @@ public struct JobFile: Sendable, Equatable {
         job.vault = try string("vault", in: object)
         job.masterKeyFile = try string("master_key_file", in: object)
         job.archiveDirectory = try string("archive_dir", in: object)
+        if let value = object["create_vault"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'create_vault' must be true or false") }
+            job.createVault = flag
+        }
         let output = try section("output", known: ["dir", "format"])
         if let dir = try string("dir", in: output, prefix: "output.") { job.outputDirectory = dir }
         if let format = try string("format", in: output, prefix: "output.") {
             guard let parsed = OutputFormat(rawValue: format) else { throw fail("'output.format' must be csv or jsonl") }
             job.outputFormat = parsed
         }
+        if let value = object["dry_run"], !(value is NSNull) {
+            guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'dry_run' must be true or false") }
+            job.dryRun = flag
+        }
+        if let value = object["expect_rows"], !(value is NSNull) {
+            guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
+                  (0...1_000_000_000).contains(rows) else {
+                throw fail("'expect_rows' must be a whole number from 0 to 1000000000")
+            }
+            job.expectRows = rows
+        }
+        if let value = object["keep_columns"], !(value is NSNull) {
+            guard let names = value as? [String] else { throw fail("'keep_columns' must be a list of column names") }
+            do { _ = try KeptColumns(names, kind: kind, mapped: job.columns) } catch let error as TokenVaultError {
+                throw fail("'keep_columns': \(error.message)")
+            }
+            job.keepColumns = names
+        }
         let policy = try section("policy", known: [
-            "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker"])
+            "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker", "on_existing"])
+        if let text = try string("on_existing", in: policy, prefix: "policy.") {
+            guard let parsed = ExistingPolicy(rawValue: text) else { throw fail("'policy.on_existing' must be keep or update") }
+            job.onExisting = parsed
+        }
         if let value = policy["allow_expired"], !(value is NSNull) {
             guard isJSONBoolean(value), let flag = value as? Bool else { throw fail("'policy.allow_expired' must be true or false") }
             job.allowExpired = flag
@@ -139,7 +178,39 @@ public struct JobFile: Sendable, Equatable {
                 throw fail("'policy.done_marker' must be true, false or a pattern holding {file}, e.g. \"{file}.done\"")
             }
         }
+        job.openPGP = try openPGPSettings(section("pgp", known: ["secret_key", "passphrase_file", "require_signature", "encrypt_to"]),
+                                          resolve: job.resolve, fail: fail)
         return job
+    }
+
+    /// The `pgp` object: `secret_key`, `passphrase_file`, `require_signature`, `encrypt_to`
+    /// (a list), with the command line's meanings.
+    private static func openPGPSettings(
+        _ pgp: [String: Any], resolve: (String) -> String, fail: (String) -> TokenVaultError
+    ) throws -> OpenPGPSettings {
+        func string(_ key: String) throws -> String? {
+            guard let value = pgp[key], !(value is NSNull) else { return nil }
+            guard let text = value as? String, !text.isEmpty else { throw fail("'pgp.\(key)' must be a non-empty string") }
+            return text
+        }
+        var settings = OpenPGPSettings()
+        settings.secretKeyFile = try string("secret_key").map(resolve)
+        settings.passphraseFile = try string("passphrase_file").map(resolve)
+        if let signer = try string("require_signature") {
+            do { settings.requiredSigner = try OpenPGPKeyID(parsing: signer) } catch let error as TokenVaultError {
+                throw fail("'pgp.require_signature': \(error.message)")
+            }
+        }
+        if let value = pgp["encrypt_to"], !(value is NSNull) {
+            guard let list = value as? [String], !list.isEmpty, list.allSatisfy({ !$0.isEmpty }) else {
+                throw fail("'pgp.encrypt_to' must be a non-empty list of fingerprints or public-key files")
+            }
+            settings.recipients = try list.map { text in
+                // A fingerprint names a key in the keyring; anything else is a file of the project.
+                OpenPGPKeyID.isFingerprint(text) ? try OpenPGPRecipient(parsing: text) : .keyFile(resolve(text))
+            }
+        }
+        return settings
     }
 
     /// The marker whose existence releases `file`, when the policy asks for one.

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 
@@ -56,7 +55,11 @@ public final class JobRunner {
     public func run() throws -> [FileOutcome] {
         let keySource: MasterKeySource = job.masterKeyFile.map { .file(job.resolve($0)) }
             ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
-        let options = Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: true)
+        let options = Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: job.createVault)
+        // No vault by typo (SPEC §10): nothing, not even the lock file, is created for a missing one.
+        guard try job.createVault || Vault.exists(options) else {
+            throw TokenVaultError(.inputMissing, "no vault at \(options.location.displayName) (create it with `tokenvault init --vault \(options.location.displayName)`, or set \"create_vault\": true in \(job.path))")
+        }
         // The lock comes first, so a second run exits at once, before waiting on anything.
         let lock = try options.location.storeType().lockJob(named: job.name, options: options.storeOptions)
         defer { withExtendedLifetime(lock) {} }
@@ -71,6 +74,8 @@ public final class JobRunner {
 
         var outcomes: [FileOutcome] = []
         for file in files {
+            // SIGINT/SIGTERM: the file in progress stopped cleanly; the others wait for the next run.
+            if StopRequest.signal != nil { break }
             do {
                 outcomes.append(try process(file, vault: vault))
             } catch let error as TokenVaultError {
@@ -114,14 +119,17 @@ public final class JobRunner {
     }
 
     private func process(_ file: String, vault: Vault) throws -> FileOutcome {
-        let (sha256, bytes) = try JobRunner.hash(file)
+        let digest = try InputDigest.of(path: file)
+        let sha256 = digest.sha256
         if !force, let previous = try vault.completedRun(forSHA256: sha256) {
             logger.info("skipping a file already processed", metadata: ["file": "\(file)", "job_id": "\(previous)"])
             return FileOutcome(path: file, jobID: previous, status: .skipped(previousJobID: previous), outcome: nil, resumed: false)
         }
         let now = Date()
-        let unfinished = force ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
-        let jobID = try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
+        // A dry run resumes nothing and takes a job id no real run will (it records no run).
+        let unfinished = force || job.dryRun ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
+        let jobID = job.dryRun ? "\(job.name)-dry-run-\(Timestamp.compact(now))"
+            : try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
         var request = TokenizeRequest(
             kind: job.kind, inputs: [file], concurrency: concurrency, outputDirectory: job.resolve(job.outputDirectory),
             jobID: jobID, now: now)
@@ -132,8 +140,13 @@ public final class JobRunner {
         request.maxRejectRate = job.maxRejectRate
         request.minRows = job.minRows
         request.outputFormat = job.outputFormat
-        request.knownInputs = [(sha256, bytes)]
+        request.knownInputs = [digest]
         request.commitEvery = commitEvery
+        request.dryRun = job.dryRun
+        request.expectRows = job.expectRows
+        request.keepColumns = job.keepColumns
+        request.onExisting = job.onExisting
+        request.openPGP = job.openPGP
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = "\(jobID)"
         if unfinished != nil { jobLogger.notice("resuming an unfinished run of this file", metadata: ["file": "\(file)"]) }
@@ -147,28 +160,14 @@ public final class JobRunner {
         if let failure = outcome.failure {
             return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)
         }
-        if let archive = job.archiveDirectory {
+        // A dry-run file is not processed: it stays where it is for the real run.
+        if !job.dryRun, let archive = job.archiveDirectory {
             try move(file, to: job.resolve(archive))
             if let marker = job.marker(for: file), FileManager.default.fileExists(atPath: marker) {
                 try move(marker, to: job.resolve(archive))
             }
         }
         return FileOutcome(path: file, jobID: jobID, status: .processed, outcome: outcome, resumed: unfinished != nil)
-    }
-
-    /// The SHA-256 and size of a file's raw bytes: how the vault recognises a file it has seen.
-    static func hash(_ path: String) throws -> (String, Int) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TokenVaultError(.inputMissing, "cannot open input \(path)")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var bytes = 0
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            bytes += chunk.count
-        }
-        return (hasher.finalize().hexString, bytes)
     }
 
     /// Moves a processed file into the archive folder, never over another file.

@@ -8,6 +8,10 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
         case completed
         case failed
+        /// A dry run (SPEC §11): the counts are predictions and the vault was not written.
+        case dryRun = "dry-run"
+        /// Stopped by SIGINT or SIGTERM: the counts are the committed rows; resumable.
+        case interrupted
     }
 
     public struct Input: Codable, Sendable, Equatable {
@@ -23,6 +27,9 @@ public struct ReconciliationReport: Codable, Sendable, Equatable {
         public var existing = 0
         public var rejected = 0
         public var warnings = 0
+        /// Existing instruments whose expiry or holder name `--on-existing update` replaced;
+        /// absent unless the run updates.
+        public var updated: Int?
     }
 
     public struct VaultCounts: Codable, Sendable, Equatable {

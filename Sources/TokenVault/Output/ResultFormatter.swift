@@ -7,12 +7,28 @@ struct ResultFormatter: Sendable {
     let format: OutputFormat
     /// The input paths when several inputs were given: then a `file` column comes first.
     let inputPaths: [String]?
+    /// True under `--on-existing update`: an `updated` column follows the standard ones.
+    let updatedColumn: Bool
+    /// Input columns copied after the standard columns (`--keep-column`).
+    let kept: KeptColumns
+    /// Their names as bytes, made once.
+    private let keptKeys: [[UInt8]]
+
+    init(kind: InstrumentKind, format: OutputFormat, inputPaths: [String]?, updatedColumn: Bool = false, kept: KeptColumns = .none) {
+        self.kind = kind
+        self.format = format
+        self.inputPaths = inputPaths
+        self.updatedColumn = updatedColumn
+        self.kept = kept
+        keptKeys = kept.names.map { Array($0.utf8) }
+    }
 
     var resultColumns: [String] {
         let tail = kind == .card
             ? ["alias", "brand", "last4", "expiry", "has_network_token"]
             : ["alias", "country", "bank_code", "last4"]
         return (inputPaths == nil ? [] : ["file"]) + ["row", "reference", "status", "token", "is_new_token"] + tail
+            + (updatedColumn ? ["updated"] : []) + kept.names
     }
 
     var errorColumns: [String] {
@@ -21,7 +37,7 @@ struct ResultFormatter: Sendable {
 
     /// The CSV header line (empty for JSON Lines).
     func header(_ columns: [String]) -> [UInt8] {
-        format == .csv ? Array((columns.joined(separator: ",") + "\n").utf8) : []
+        format == .csv ? Array(CSVText.line(columns).utf8) : []
     }
 
     /// The result and error lines of `batch`.
@@ -37,25 +53,33 @@ struct ResultFormatter: Sendable {
             results.text("reference", row.reference ?? "")
             results.raw("status", resolution.status.rawValue)
             let display = resolution.status == .rejected ? nil : row.instrument?.display
+            // What the vault holds for an existing instrument, else the row's own data (SPEC §10).
+            let shown = resolution.shown
             if let token = resolution.token, display != nil {
                 results.token("token", token)
-                results.bool("is_new_token", resolution.status == .new)
             } else {
+                // Rejected rows, and a dry run's predictions of instruments not yet in the vault.
                 results.text("token", "")
-                results.null("is_new_token")
             }
-            results.text("alias", resolution.storedAlias ?? display?.alias ?? "")
+            if display != nil { results.bool("is_new_token", resolution.status == .new) } else { results.null("is_new_token") }
+            results.text("alias", shown?.alias ?? display?.alias ?? "")
             if kind == .card {
                 results.text("brand", display?.brandOrCountry ?? "")
                 results.text("last4", display?.last4 ?? "")
-                if let expiry = display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
+                if let expiry = shown != nil ? shown?.expiry : display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
                 // Only whether the card carries a network token, never the token (SPEC §11).
-                if let display { results.bool("has_network_token", display.hasNetworkToken) } else { results.null("has_network_token") }
+                if let display {
+                    results.bool("has_network_token", shown?.hasNetworkToken ?? display.hasNetworkToken)
+                } else {
+                    results.null("has_network_token")
+                }
             } else {
                 results.text("country", display?.brandOrCountry ?? "")
                 results.text("bank_code", display?.bankCode ?? "")
                 results.text("last4", display?.last4 ?? "")
             }
+            if updatedColumn { if display != nil { results.bool("updated", resolution.updated) } else { results.null("updated") } }
+            for (key, value) in zip(keptKeys, row.kept) { results.text(key: key, value) }
             results.end()
             for issue in row.issues {
                 errors.begin()
@@ -101,8 +125,27 @@ private struct LineBuffer {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// A key known only at run time (a kept column's name), escaped for JSON.
+    private mutating func key(_ name: [UInt8]) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        guard format == .jsonl else { return }
+        JSONText.appendString(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func text(key name: [UInt8], _ value: String) {
+        key(name)
+        appendText(value)
+    }
+
     mutating func text(_ name: StaticString, _ value: String) {
         key(name)
+        appendText(value)
+    }
+
+    /// A JSON string, or a CSV field quoted when it needs to be.
+    private mutating func appendText(_ value: String) {
         if format == .jsonl { JSONText.appendString(value.utf8, to: &bytes); return }
         let utf8 = value.utf8
         let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }

@@ -31,35 +31,58 @@ public final class Detokenizer {
     private let kind: InstrumentKind?
     private let concurrency: Int
     private let reader: TokenFileReader
-    private let output: OutputFile?
+    private let openPGP: OpenPGPSession
+    /// The output chain's first layer: gzip members and CSV or JSON lines go in here.
+    private let output: any ByteSink
+    /// The output file, when the numbers go to one.
+    private let file: OutputFile?
+    /// Each write becomes a gzip member (`--out` ending in `.gz`, before any OpenPGP suffix).
+    private let compress: Bool
 
     /// Opens the input and creates the output's temporary file, before any vault is opened: a bad
-    /// `--out` or a missing input is refused without touching (or creating) a vault.
+    /// `--out`, a missing input or an unknown `--encrypt-to` key is refused without touching (or
+    /// creating) a vault.
     ///
-    /// - Throws: `inputMissing`, `inputData`, `usage` (`-` as a file) or `cannotCreateOutput` (73).
-    public init(inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int) throws {
+    /// - Parameter openPGP: keys for an encrypted token file, and recipients that the output is
+    ///   encrypted for (SPEC §11): then the numbers never touch the disk in clear.
+    /// - Throws: `inputMissing`, `inputData`, `usage` (`-` as a file), `cannotCreateOutput` (73)
+    ///   or `keyMissing`/`keyWrong` (77).
+    public init(inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int,
+                openPGP settings: OpenPGPSettings = OpenPGPSettings()) throws {
         self.inputPath = inputPath
         self.destination = destination
         self.kind = kind
         self.concurrency = max(1, concurrency)
-        reader = try TokenFileReader(path: inputPath)
-        if case .file(let path) = destination {
-            output = try OutputFile(path: path, mode: 0o600)
-        } else {
-            output = nil
+        openPGP = OpenPGPSession(settings: settings)
+        try openPGP.checkRecipients()
+        reader = try TokenFileReader(path: inputPath, openPGP: openPGP)
+        switch destination {
+        case .file(let path):
+            let file = try OutputFile(path: path, mode: 0o600)
+            compress = InputFormat.strippingOpenPGPSuffix(path.lowercased()).hasSuffix(".gz")
+            self.file = file
+            output = try OutputChain(file: file, compressed: compress, openPGP: openPGP)
+        case .standardOutput:
+            compress = false
+            file = nil
+            output = try openPGP.encrypting(StandardOutputSink(), compress: true)
         }
     }
 
+    deinit { openPGP.close() }
+
     /// Removes the output's temporary file when the run never starts (the vault cannot be opened).
-    public func discard() { output?.discard() }
+    public func discard() {
+        output.abandon()
+        file?.discard()
+    }
 
     public func run(vault: Vault) throws -> Outcome {
         // `outcome`, not `status`: result files, a common input, have a status column already.
         let added = ["outcome", "error", "kind"] + (kind == .bankAccount ? [] : Self.cardColumns) + (kind == .card ? [] : Self.bankColumns)
-        let compress = output != nil && output!.finalPath.hasSuffix(".gz")
         func write(_ bytes: [UInt8]) throws {
             guard !bytes.isEmpty else { return }
-            if let output { try output.write(compress ? GzipMember.compress(bytes, level: 3) : bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
+            try output.write(compress ? GzipMember.compress(bytes, level: 3) : bytes)
         }
         // A column the input already has (a result file's `bank_code`, say) is filled in place
         // with the vault's value rather than repeated.
@@ -116,7 +139,7 @@ public final class Detokenizer {
             }
             try write(out)
         }
-        try output?.complete()
+        try output.finish()
         try vault.audit(command: "detokenize", jobID: nil, details: [
             ("input", inputPath), ("output", { if case .file(let p) = destination { p } else { "stdout" } }()),
             ("rows", "\(outcome.rows)"), ("detokenized", "\(outcome.detokenized)"),

@@ -20,12 +20,34 @@ struct PreparedBatch: Sendable {
 /// What the vault writer decided for one row.
 struct Resolution: Sendable {
     var status: RowStatus
-    /// The token reported: the candidate when new, the vault's when existing.
+    /// The token reported: the candidate when new, the vault's when existing; nil for rejected
+    /// rows and for instruments a dry run predicts new.
     var token: Token?
-    /// The alias the vault holds for an existing token, when it differs from this row's.
-    var storedAlias: String?
+    /// The vault's record of an existing instrument (after an update, the updated one): results
+    /// show what the vault holds, not the row (SPEC §10).
+    var stored: StoredInstrument?
+    /// True when `--on-existing update` replaced the stored expiry or holder name with the row's.
+    var updated = false
+    /// What a result shows of `stored`, opened on a worker before formatting.
+    var shown: ShownRecord?
+    /// The record the row's fingerprint matched (existing, or this run's own on resume): its
+    /// binding to the fingerprint is checked before any result line names its token.
+    var matched: MatchedRecord?
 
     static let rejected = Resolution(status: .rejected)
+}
+
+/// The stored fields a result row shows for an existing instrument.
+struct ShownRecord: Sendable {
+    var alias: String?
+    var expiry: YearMonth?
+    var hasNetworkToken: Bool
+}
+
+/// A vault record found by fingerprint, as sealed.
+struct MatchedRecord: Sendable {
+    var sealed: [UInt8]
+    var dataKey: Int
 }
 
 /// One row on its way through the pipeline.
@@ -35,6 +57,9 @@ struct PreparedRow: Sendable {
     /// the number.
     var reference: String?
     var issues: [RowIssue]
+    /// The kept columns' values (`--keep-column`), in order; empty strings for absent or
+    /// withheld values, and no array at all when nothing is kept.
+    var kept: [String] = []
     /// Set for rows that passed validation.
     var instrument: PreparedInstrument?
 }

@@ -45,6 +45,44 @@ public final class ResultVerifier {
         self.recordedInputPath = recordedInputPath
     }
 
+    /// What the vault says about a row's `new`/`existing`: the creator of its record.
+    struct StatusEvidence {
+        let row: Int
+        let claimsNew: Bool
+        let createdRun: Int64
+        let createdInput: Int
+        let createdRow: Int
+    }
+
+    /// A row is new exactly when the file's own run created its record at that row. The file's
+    /// run is the latest run among the records its `new` rows claim: every instrument it found
+    /// existing was created before it, or by itself at an earlier row.
+    static func statusMismatches(_ rows: [StatusEvidence]) -> [Mismatch] {
+        let claimed = rows.filter { $0.claimsNew && $0.createdRow == $0.row }
+        guard let run = claimed.map(\.createdRun).max() else {
+            return rows.filter(\.claimsNew).map {
+                Mismatch(row: $0.row, alias: "", reason: "the result file says new, but the vault's record was not created by this row")
+            }
+        }
+        let input = claimed.first { $0.createdRun == run }!.createdInput
+        return rows.compactMap { evidence in
+            let createdHere = evidence.createdRun == run && evidence.createdInput == input && evidence.createdRow == evidence.row
+            switch (evidence.claimsNew, createdHere) {
+            case (true, false):
+                return Mismatch(row: evidence.row, alias: "", reason: "the result file says new, but the vault's record was not created by this row")
+            case (false, true):
+                return Mismatch(row: evidence.row, alias: "", reason: "the result file says existing, but this row created the vault's record")
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// `MM/YY`, as result files show an expiry.
+    static func shortExpiry(_ month: YearMonth) -> String {
+        String(format: "%02d/%02d", month.month, month.year % 100)
+    }
+
     public func run() throws -> Outcome {
         guard let inputFormat = format ?? InputFormat.inferred(fromPath: inputPath) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(inputPath) from its name: give --format")
@@ -67,27 +105,41 @@ public final class ResultVerifier {
         var outcome = Outcome()
         var pending = try results.next()
         var sequence = 0
+        var statuses: [StatusEvidence] = []
         while let raw = try reader.nextBatch(maxRecords: 4096, sequence: sequence, inputIndex: 0) {
             sequence += 1
             let batch = preparer.prepare(raw, layout: layout)
-            // One lookup per batch: the vault's token for every valid row's fingerprint.
-            let valid = batch.rows.compactMap { $0.instrument?.fingerprint }
-            var storedTokens = try vault.tokens(forFingerprints: valid).makeIterator()
+            // Pair each input row with its result line first, then look the batch up at once.
+            var pairs: [(row: PreparedRow, result: ResultFileReader.Row?)] = []
+            pairs.reserveCapacity(batch.rows.count)
             for row in batch.rows {
-                // Taken before any `continue`, so the tokens stay aligned with the valid rows.
-                let stored: Token? = row.instrument == nil ? nil : storedTokens.next() ?? nil
-                outcome.rowsChecked += 1
-                let alias = row.instrument?.display.alias ?? ""
-                func mismatch(_ reason: String) { outcome.mismatches.append(Mismatch(row: row.row, alias: alias, reason: reason)) }
                 while let result = pending, result.row < row.row {
                     outcome.mismatches.append(Mismatch(row: result.row, alias: "", reason: "the result file has a row the input does not have (or out of order)"))
                     pending = try results.next()
                 }
-                guard let result = pending, result.row == row.row else {
+                if let result = pending, result.row == row.row {
+                    pairs.append((row, result))
+                    pending = try results.next()
+                } else {
+                    pairs.append((row, nil))
+                }
+            }
+            // The rows that name a token for a valid instrument: looked up in the vault, in order.
+            let checked = pairs.compactMap { pair -> (Fingerprint, Token)? in
+                guard let instrument = pair.row.instrument, let result = pair.result, result.status != "rejected",
+                      let token = Token(result.token) else { return nil }
+                return (instrument.fingerprint, token)
+            }
+            var storedTokens = try vault.tokens(forFingerprints: checked.map(\.0)).makeIterator()
+            var records = try vault.instruments(withTokens: checked.map(\.1)).makeIterator()
+            for (row, result) in pairs {
+                outcome.rowsChecked += 1
+                let alias = row.instrument?.display.alias ?? ""
+                func mismatch(_ reason: String) { outcome.mismatches.append(Mismatch(row: row.row, alias: alias, reason: reason)) }
+                guard let result else {
                     mismatch("missing from the result file")
                     continue
                 }
-                pending = try results.next()
                 guard let instrument = row.instrument else {
                     if result.status != "rejected" || !result.token.isEmpty {
                         mismatch("the input row is not valid, but the result file gives it \(result.token.isEmpty ? "status \(result.status)" : "a token")")
@@ -104,13 +156,53 @@ public final class ResultVerifier {
                     mismatch("the result file has no valid token for a \(result.status) row")
                     continue
                 }
-                if let stored, stored == token {
-                    outcome.tokensConfirmed += 1
-                } else {
+                // Taken for every row in `checked`, so the lookups stay aligned with the rows.
+                let stored = storedTokens.next() ?? nil
+                let record = records.next() ?? nil
+                guard let stored, stored == token else {
                     mismatch(stored == nil ? "the vault does not hold this instrument" : "the vault holds this instrument under another token")
+                    continue
                 }
+                guard let record, let sealed = record.sealed else {
+                    mismatch("the vault has no live record for this token")
+                    continue
+                }
+                // The record under this token must be this very instrument (the fingerprint
+                // index could have been altered), and the line must show what the vault holds.
+                let payload: [SealedPayload.Tag: String]
+                do {
+                    try vault.crypto.checkBinding(of: instrument.fingerprint, to: token, kind: kind, sealed: sealed, dataKey: record.dataKey)
+                    payload = try SealedPayload.decode(try vault.crypto.open(sealed, token: token, kind: kind, keyVersion: record.dataKey))
+                } catch let error as TokenVaultError {
+                    mismatch(error.message)
+                    continue
+                }
+                if result.group != instrument.display.brandOrCountry {
+                    mismatch("the result file says \(kind == .card ? "brand" : "country") '\(result.group)', the instrument's is '\(instrument.display.brandOrCountry)'")
+                    continue
+                }
+                if kind == .card {
+                    let own = instrument.display.expiry.map(Self.shortExpiry) ?? ""
+                    let held = payload[.expiry].flatMap { $0.count == 6 ? "\($0.suffix(2))/\($0.dropFirst(2).prefix(2))" : nil } ?? ""
+                    if result.expiry != own && result.expiry != held {
+                        mismatch("the result file's expiry is neither the row's nor the vault's")
+                        continue
+                    }
+                }
+                guard result.status == "new" || result.status == "existing" else {
+                    mismatch("unknown status '\(result.status)'")
+                    continue
+                }
+                statuses.append(StatusEvidence(row: row.row, claimsNew: result.status == "new", createdRun: record.createdRun,
+                                               createdInput: record.createdInput, createdRow: record.createdRow))
+                outcome.tokensConfirmed += 1
             }
         }
+        for mismatch in Self.statusMismatches(statuses) {
+            outcome.mismatches.append(mismatch)
+            outcome.tokensConfirmed -= 1
+        }
+        outcome.mismatches.sort { $0.row < $1.row }
         while let result = pending {
             outcome.mismatches.append(Mismatch(row: result.row, alias: "", reason: "the result file has a row the input does not have"))
             pending = try results.next()

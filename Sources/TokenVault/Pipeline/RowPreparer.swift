@@ -13,7 +13,9 @@ final class RowPreparer {
     private let crypto: VaultCrypto
     /// False for `verify`, which needs fingerprints but no ciphertext.
     private let sealing: Bool
-    private let fields = RowFields()
+    /// Format-preserving card tokens (SPEC §11) instead of UUIDs.
+    private let formatPreserving: Bool
+    private let fields: RowFields
     private let scratch = RowScratch()
     private var random: [UInt8] = []
 
@@ -21,8 +23,10 @@ final class RowPreparer {
     static let keySampleRows = 100
 
     init(kind: InstrumentKind, format: InputFormat, delimiter: UInt8, mapping: FieldMapping,
-         validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true) {
+         validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
         self.sealing = sealing
+        formatPreserving = tokenFormat == .formatPreserving && kind == .card
+        fields = RowFields(keptColumns: mapping.kept.count)
         self.kind = kind
         self.format = format
         self.delimiter = delimiter
@@ -35,8 +39,8 @@ final class RowPreparer {
         let clock = ThreadCPUClock()
         var batch = PreparedBatch(sequence: raw.sequence, inputIndex: raw.inputIndex, rows: [])
         batch.rows.reserveCapacity(raw.records.count)
-        // 16 bytes of token and 12 of nonce per row, drawn at once.
-        let perRow = 28
+        // 16 bytes of token and 12 of nonce per row (and a format-preserving token's digits), drawn at once.
+        let perRow = formatPreserving ? 28 + Token.formatPreservingRandomBytes : 28
         if random.count < raw.records.count * perRow { random = [UInt8](repeating: 0, count: raw.records.count * perRow) }
         random.withUnsafeMutableBytes { SecureRandom.fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<(raw.records.count * perRow)])) }
 
@@ -61,11 +65,19 @@ final class RowPreparer {
                     }
                     if let problem {
                         row.issues.append(RowIssue(.malformedRecord, nil, problem.message))
+                        if !mapping.kept.isEmpty { row.kept = Array(repeating: "", count: mapping.kept.count) }
                         batch.tally.addPrepared(row)
                         batch.rows.append(row)
                         continue
                     }
-                    let display = validator.validate(fields, scratch: scratch, issues: &row.issues)
+                    var display = validator.validate(fields, scratch: scratch, issues: &row.issues)
+                    if !mapping.kept.isEmpty {
+                        // After validation: `scratch` holds the row's valid numbers, which no kept value may hold.
+                        row.kept = mapping.kept.values(
+                            fields, number: scratch.number, networkToken: scratch.networkToken,
+                            numberName: kind == .card ? "the card number" : "the account number", issues: &row.issues)
+                        if row.issues.rejects { display = nil }
+                    }
                     if !row.issues.contains(where: { $0.code == .sensitiveDataInField && $0.property == Field.reference.name }) {
                         row.reference = fields.string(.reference)
                     }
@@ -75,7 +87,9 @@ final class RowPreparer {
                         continue
                     }
                     let slice = UnsafeRawBufferPointer(rebasing: randomBytes[(index * perRow)..<((index + 1) * perRow)])
-                    let token = Token(random: UnsafeRawBufferPointer(rebasing: slice[0..<16]))
+                    let token = formatPreserving
+                        ? Token.formatPreserving(card: scratch.number, random: UnsafeRawBufferPointer(rebasing: slice[28..<perRow]))
+                        : Token(random: UnsafeRawBufferPointer(rebasing: slice[0..<16]))
                     do {
                         let sealed = sealing ? try crypto.seal(scratch.payload, token: token, kind: kind,
                                                                nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28])) : Data()

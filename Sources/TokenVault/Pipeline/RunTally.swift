@@ -32,6 +32,7 @@ struct RunTally: Sendable {
         counts.existing += other.counts.existing
         counts.rejected += other.counts.rejected
         counts.warnings += other.counts.warnings
+        if let updated = other.counts.updated { counts.updated = (counts.updated ?? 0) + updated }
         errorsByCode.merge(other.errorsByCode, uniquingKeysWith: +)
         errorsByField.merge(other.errorsByField, uniquingKeysWith: +)
         byGroup.merge(other.byGroup, uniquingKeysWith: +)

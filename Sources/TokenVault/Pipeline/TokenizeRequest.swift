@@ -26,9 +26,21 @@ public struct TokenizeRequest: Sendable {
     public var batchSize = 4096
     /// Rows per vault transaction.
     public var commitEvery = 250_000
-    /// The inputs' content hashes and sizes when known before the run (jobs hash first), recorded
-    /// at the start so that a crashed run can be recognised and resumed.
-    public var knownInputs: [(sha256: String, bytes: Int)]?
+    /// OpenPGP inputs (keys, a required signature) and encrypted outputs (SPEC §11).
+    public var openPGP = OpenPGPSettings()
+    /// The inputs' content hashes and sizes when known before the run (jobs hash first); else
+    /// the run hashes its files before it starts. Recorded at the start, so that a crashed run
+    /// can be recognised and resumed, and a reused job id matched to its inputs.
+    public var knownInputs: [InputDigest]?
+    /// Look every instrument up and predict new/existing without writing the vault (SPEC §11).
+    public var dryRun = false
+    /// The data rows the inputs must hold together; otherwise the run fails (65) before it
+    /// commits anything (SPEC §11). Counted in a pre-pass, so standard input is refused.
+    public var expectRows: Int?
+    /// Input columns copied into the results after the standard columns (SPEC §11).
+    public var keepColumns: [String] = []
+    /// What to do with an instrument the vault already holds (SPEC §10).
+    public var onExisting: ExistingPolicy = .keep
 
     public init(kind: InstrumentKind, inputs: [String], concurrency: Int, outputDirectory: String, jobID: String, now: Date) {
         self.kind = kind
@@ -48,10 +60,18 @@ public struct TokenizeRequest: Sendable {
     @discardableResult
     public func validate() throws -> [InputFormat] {
         try Self.validateJobID(jobID)
-        _ = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
+        _ = try mapping()
         guard !inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
         guard inputs.filter({ $0 == "-" }).count <= 1 else {
             throw TokenVaultError(.usage, "standard input (-) can be read only once")
+        }
+        if let expectRows {
+            guard expectRows >= 0 else { throw TokenVaultError(.usage, "--expect-rows must be 0 or more") }
+            // Counting first means reading twice; standard input can be read once, and keeping
+            // it in a temporary file would put card numbers on disk in clear.
+            guard !inputs.contains("-") else {
+                throw TokenVaultError(.usage, "--expect-rows cannot count standard input before the run: give a file")
+            }
         }
         return try inputs.map { path in
             if path != "-" {
@@ -69,9 +89,18 @@ public struct TokenizeRequest: Sendable {
         }
     }
 
-    /// The default job id: `<kind>-<UTC yyyyMMdd'T'HHmmss'Z'>`.
+    /// The column mapping: `--map` overrides and `--keep-column` names, checked.
+    ///
+    /// - Throws: `usage` naming the field or column.
+    public func mapping() throws -> FieldMapping {
+        try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) },
+                         kept: KeptColumns(keepColumns, kind: kind, mapped: columnMap))
+    }
+
+    /// The default job id, unique per run (SPEC §10): `<kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<6 random hex>`,
+    /// so two runs started in the same millisecond still differ.
     public static func defaultJobID(kind: InstrumentKind, now: Date) -> String {
-        "\(kind.rawValue)-\(Timestamp.compact(now))"
+        "\(kind.rawValue)-\(Timestamp.compactMilliseconds(now))-\(SecureRandom.bytes(3).hexString)"
     }
 
     /// Job ids name output files: letters, digits, `.`, `_` and `-` only.
@@ -117,6 +146,9 @@ public struct TokenizeOutcome: Sendable {
     public var failure: TokenVaultError?
     /// Input columns or keys that feed no field.
     public var unknownColumns: [String]
+    /// True when the job id had already completed over the same inputs: nothing ran, the
+    /// outputs of that run are untouched (SPEC §10) and `report` is its report.
+    public var alreadyCompleted = false
 }
 
 /// Receives progress while a run goes on (the CLI draws a line on stderr).

@@ -44,12 +44,11 @@ public struct SampleGenerator {
         var recent: [SampleInstrument] = []
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
-        let columns = layout == .providerExport ? SampleGenerator.providerExportColumns
-            : kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        let columns = layout.columns(for: kind)
         if format == .csv { chunk.append(contentsOf: CSVText.line(columns).utf8) }
         for index in 0..<rows {
             var values = makeRow(index: index, random: &random, recent: &recent)
-            if layout == .providerExport { values.values = SampleGenerator.providerExport(values.values) }
+            values.values = layout.rewrite(values.values, random: &random)
             append(values, columns: columns, to: &chunk)
             if chunk.count >= 1 << 20 {
                 try sink(GzipMember.compress(chunk, level: 6))
@@ -144,6 +143,29 @@ public enum SampleLayout: String, Sendable, CaseIterable {
     case standard
     /// A card provider's export: `PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD`.
     case providerExport = "provider-export"
+    /// A migration export (`SampleMigration`): the provider-export columns with the old
+    /// provider's card and customer ids and network tokens.
+    case migration
+}
+
+extension SampleLayout {
+    /// The columns a file of this layout has, in order.
+    func columns(for kind: InstrumentKind) -> [String] {
+        switch self {
+        case .providerExport: SampleGenerator.providerExportColumns
+        case .migration: SampleMigration.columns
+        case .standard: kind == .card ? SampleGenerator.cardColumns : SampleGenerator.bankColumns
+        }
+    }
+
+    /// A standard row as this layout writes it.
+    func rewrite(_ values: [String: String], random: inout SeededRandom) -> [String: String] {
+        switch self {
+        case .providerExport: SampleGenerator.providerExport(values)
+        case .migration: SampleMigration.row(values, random: &random)
+        case .standard: values
+        }
+    }
 }
 
 /// An instrument the generator made, kept so that it can repeat.

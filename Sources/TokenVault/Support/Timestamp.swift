@@ -14,6 +14,13 @@ public enum Timestamp {
         iso8601(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
     }
 
+    /// `yyyyMMdd'T'HHmmss.SSS'Z'`: what default job ids use, so two runs a second apart differ.
+    public static func compactMilliseconds(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let milliseconds = min(999, Int((date.timeIntervalSince1970 - seconds) * 1000))
+        return compact(Date(timeIntervalSince1970: seconds)).dropLast() + String(format: ".%03dZ", milliseconds)
+    }
+
     /// Parses `YYYY-MM-DD` or a full ISO 8601 UTC timestamp.
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()

@@ -1,7 +1,8 @@
-/// A vault token: a random UUID version 4, shown in lowercase (RFC 9562 §5.4).
+/// A vault token: a random UUID version 4, shown in lowercase (RFC 9562 §5.4), or, in a vault
+/// made with `--token-format format-preserving`, a card token of digits (`Token+FormatPreserving`).
 ///
-/// It is drawn from the CSPRNG and carries no information about the instrument it stands for.
-/// Stored as two integers so that making one per row allocates nothing.
+/// A UUID is drawn from the CSPRNG and carries no information about the instrument it stands
+/// for. Stored as two integers so that making one per row allocates nothing.
 public struct Token: Hashable, Sendable, CustomStringConvertible {
     /// Bytes 0–7 and 8–15, big-endian.
     package let high: UInt64
@@ -23,11 +24,21 @@ public struct Token: Hashable, Sendable, CustomStringConvertible {
         low = UInt64(bigEndian: storedBytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
     }
 
-    /// Parses the canonical 36-character form (case-insensitive).
+    package init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Parses the canonical 36-character form (case-insensitive), or a format-preserving
+    /// token's 12–19 digits.
     public init?(_ text: some StringProtocol) {
         var utf8 = Array(text.utf8)
         // Tolerate a trailing CR or spaces from hand-edited files.
         while let last = utf8.last, last == 0x20 || last == 0x0D { utf8.removeLast() }
+        if let digits = Token(formatPreservingDigits: utf8) {
+            self = digits
+            return
+        }
         guard utf8.count == 36 else { return nil }
         var value: (UInt64, UInt64) = (0, 0)
         var nibbles = 0
@@ -54,8 +65,9 @@ public struct Token: Hashable, Sendable, CustomStringConvertible {
         return out
     }
 
-    /// The first 8 bytes as an integer: the leading column of the token index.
-    package var prefix: Int64 { Int64(bitPattern: high) }
+    /// An integer drawn from the token's random part: the leading column of the token index
+    /// (the first 8 bytes of a UUID; the digits of a format-preserving token).
+    package var prefix: Int64 { Int64(bitPattern: isFormatPreserving ? low : high) }
 
     /// Calls `body` with the 16 stored bytes (big-endian), as the vault keeps and binds them.
     package func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -65,6 +77,10 @@ public struct Token: Hashable, Sendable, CustomStringConvertible {
 
     /// Appends the 36-character form to `buffer`; the output writers use this in their hot loop.
     package func appendUTF8(to buffer: inout [UInt8]) {
+        if isFormatPreserving {
+            appendDigits(to: &buffer)
+            return
+        }
         for index in 0..<16 {
             if index == 4 || index == 6 || index == 8 || index == 10 { buffer.append(UInt8(ascii: "-")) }
             let word = index < 8 ? high : low

@@ -24,6 +24,10 @@ public struct TokenVaultError: Error, CustomStringConvertible, Sendable {
         case vaultCorrupt
         /// `verify` found results that do not match the vault.
         case verificationFailed
+        /// A run stopped by SIGINT (exit 130) or SIGTERM (exit 143) after committing what it had
+        /// read; the same job id resumes it.
+        case interrupted
+        case terminated
     }
 
     public var code: Code

@@ -70,6 +70,9 @@ public struct CardValidator: InstrumentValidator {
             issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }
 
+        // Afterwards `scratch` holds only valid numbers: the kept columns are checked against them.
+        if !numberOK { scratch.number.removeAll(keepingCapacity: true) }
+        if !networkTokenOK { scratch.networkToken.removeAll(keepingCapacity: true) }
         guard numberOK, let expiry, !issues[issuesBefore...].contains(where: { $0.severity == .error }) else { return nil }
 
         let number = scratch.number

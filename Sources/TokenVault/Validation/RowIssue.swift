@@ -15,6 +15,14 @@ public struct RowIssue: Sendable, Equatable {
         self.property = field?.name ?? ""
         self.message = message
     }
+
+    /// An issue of a column that is not a field (a kept column), named as given.
+    public init(_ code: ErrorCode, property: String, _ message: String, severity: Severity = .error) {
+        self.severity = severity
+        self.code = code
+        self.property = property
+        self.message = message
+    }
 }
 
 extension [RowIssue] {

@@ -18,10 +18,16 @@ extension Vault {
     }
 
     /// The writer of one run, sealing and fingerprinting under this vault's current keys.
-    func makeWriter(run: RunRecord, commitEvery: Int) throws -> any InstrumentWriter {
+    func makeWriter(run: RunRecord, commitEvery: Int, onExisting: ExistingPolicy = .keep) throws -> any InstrumentWriter {
         try store.makeWriter(
             run: run, keys: KeyVersions(activeDataKey: crypto.activeDataKey, fingerprintKey: crypto.fingerprintKeyVersion),
-            commitEvery: commitEvery)
+            commitEvery: commitEvery, sealer: RecordSealer(crypto: crypto, kind: run.kind, onExisting: onExisting))
+    }
+
+    /// The writer of a dry run: looks every instrument up and writes nothing (SPEC §11).
+    func makeDryRunWriter(kind: InstrumentKind, onExisting: ExistingPolicy) -> any InstrumentWriter {
+        DryRunWriter(store: store, fingerprintKeyVersion: crypto.fingerprintKeyVersion,
+                     sealer: RecordSealer(crypto: crypto, kind: kind, onExisting: onExisting))
     }
 
     /// The job id of a completed run that read a file with this content hash, if any.
@@ -29,7 +35,7 @@ extension Vault {
         try store.completedRun(forSHA256: sha256)
     }
 
-    /// The job id of an unfinished run (crashed, or failed) of job `name` over a file with this
+    /// The job id of an unfinished run (crashed, failed or interrupted) of job `name` over a file with this
     /// content hash: run again under that id, its tokens are still reported new.
     public func unfinishedRun(jobName name: String, sha256: String) throws -> String? {
         try store.unfinishedRun(jobName: name, sha256: sha256)
@@ -40,5 +46,10 @@ extension Vault {
         let prefix = "\(name)-\(Timestamp.compact(date).prefix(8))-"
         let highest = try store.jobIDs(startingWith: prefix).compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
         return prefix + String(highest + 1)
+    }
+
+    /// The earlier run of a job id, if any: how it ended and the inputs it recorded.
+    func priorRun(jobID: String) throws -> PriorRun? {
+        try store.priorRun(jobID: jobID)
     }
 }

@@ -13,6 +13,8 @@ public final class Vault {
     /// The unwrapped keys; replaced only by the key operations (Vault+Lifecycle).
     var crypto: VaultCrypto
     var masterKey: MasterKey
+    /// How card tokens look in this vault, fixed at creation (SPEC §11).
+    public let tokenFormat: TokenFormat
     private let logger: Logger
 
     /// How a command opens the vault.
@@ -26,6 +28,8 @@ public final class Vault {
         public var busyTimeoutSeconds: Double
         /// The store's page cache, in bytes.
         public var cacheBytes: Int
+        /// The card-token format of a vault this creates (`init --token-format`).
+        public var tokenFormat: TokenFormat = .uuid
 
         public init(
             path: String, keySource: MasterKeySource, environment: [String: String],
@@ -77,7 +81,8 @@ public final class Vault {
         // The key check comes before any write, migrations included.
         let crypto = try loadKeys(store, master: master)
         try store.prepareForWriting()
-        return Vault(location: options.location, store: store, crypto: crypto, master: master, logger: logger)
+        return Vault(location: options.location, store: store, crypto: crypto, master: master,
+                     tokenFormat: try store.tokenFormat(), logger: logger)
     }
 
     /// Opens the vault's records read-only, for commands that decrypt nothing (`report`,
@@ -95,8 +100,10 @@ public final class Vault {
         return VaultRecords(store: store, masterKeyID: master?.identifier)
     }
 
-    private init(location: VaultLocation, store: any VaultStore, crypto: VaultCrypto, master: MasterKey, logger: Logger) {
+    private init(location: VaultLocation, store: any VaultStore, crypto: VaultCrypto, master: MasterKey,
+                 tokenFormat: TokenFormat, logger: Logger) {
         self.location = location
+        self.tokenFormat = tokenFormat
         self.store = store
         self.crypto = crypto
         self.masterKey = master
@@ -136,7 +143,8 @@ public final class Vault {
         let genesis = VaultGenesis(
             vaultID: UUID().uuidString.lowercased(), createdAt: now,
             dataKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "data-key", version: 1, master: master), createdAt: now),
-            fingerprintKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master), createdAt: now))
+            fingerprintKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master), createdAt: now),
+            tokenFormat: options.tokenFormat)
         let store: any VaultStore
         do {
             store = try storeType.create(options.storeOptions, genesis: genesis)
@@ -146,7 +154,7 @@ public final class Vault {
         }
         let crypto = try loadKeys(store, master: master)
         logger.info("created a new vault", metadata: ["vault": "\(location.displayName)", "master_key_id": "\(master.identifier)"])
-        return Vault(location: location, store: store, crypto: crypto, master: master, logger: logger)
+        return Vault(location: location, store: store, crypto: crypto, master: master, tokenFormat: options.tokenFormat, logger: logger)
     }
 
     /// Unwraps every data key and the current fingerprint key: the master-key check.

@@ -32,9 +32,8 @@ public enum VaultLocation: Sendable, Equatable {
     /// The store that serves this location.
     func storeType() throws -> any VaultStore.Type {
         switch self {
-        case .sqlite: return SQLiteVaultStore.self
-        case .postgreSQL:
-            throw TokenVaultError(.usage, "PostgreSQL vaults are not available in this build (\(displayName))")
+        case .sqlite: SQLiteVaultStore.self
+        case .postgreSQL: PostgreSQLVaultStore.self
         }
     }
 }

@@ -59,6 +59,9 @@ protocol VaultStore: AnyObject {
 
     /// The vault's own identifier, made at creation.
     func vaultID() throws -> String
+    /// How card tokens look (`genesis.tokenFormat`, kept in the vault's metadata); `.uuid` for
+    /// a vault made before token formats existed.
+    func tokenFormat() throws -> TokenFormat
     /// Live (not deleted) tokens: a counter kept in the same transactions as inserts and deletes.
     func liveTokenCount() throws -> Int
     /// Every instrument ever created, deleted ones included.
@@ -106,9 +109,19 @@ protocol VaultStore: AnyObject {
     ///   - keys: the versions the run fingerprints and seals under; the writer stops with
     ///     `vaultBusy` when the vault's fingerprint key changes under it.
     ///   - commitEvery: rows per transaction.
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter
+    ///   - sealer: for each row whose instrument the vault holds (and that this run did not
+    ///     create at this row), the writer calls `sealer.resealed` and, when it returns a record,
+    ///     replaces the stored `sealed` and data-key version with it in the same transaction,
+    ///     reporting the row `updated` (`--on-existing update`). Existing rows carry the stored
+    ///     record (`Resolution.stored`, after any update) so results show what the vault holds.
+    ///     When a new row's format-preserving token is held by another record, the writer
+    ///     inserts `sealer.redrawn(row)` instead, until a token is free (the token is unique).
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter
     /// The records of `tokens` (live or tombstone), in the same order; nil for unknown tokens.
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?]
+    /// The live instruments with these fingerprints (token, alias, sealed record), in the same
+    /// order, read in one read transaction that takes no write lock: a dry run's lookups.
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?]
     /// The tokens of the live instruments with these fingerprints, in the same order.
     func tokens(forFingerprints fingerprints: [Fingerprint]) throws -> [Token?]
     /// Crypto-shreds `tokens` in one transaction: ciphertext, fingerprint and identifying clear
@@ -128,13 +141,31 @@ protocol VaultStore: AnyObject {
     func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws
     /// The job id of the latest completed run that read a file with this content hash.
     func completedRun(forSHA256 sha256: String) throws -> String?
-    /// The job id of the latest unfinished (running or failed) run of job `name` over a file
-    /// with this content hash.
+    /// The job id of the latest unfinished (running, failed or interrupted) run of job `name`
+    /// over a file with this content hash.
     func unfinishedRun(jobName name: String, sha256: String) throws -> String?
+    /// The run of `jobID`, if it ran before, with the inputs it recorded (in order).
+    func priorRun(jobID: String) throws -> PriorRun?
     /// Job ids that start with `prefix`.
     func jobIDs(startingWith prefix: String) throws -> [String]
     /// Runs, oldest first: one job id, or those started at or after `since`, or all.
     func storedRuns(jobID: String?, since: String?) throws -> [StoredRun]
+
+    // MARK: - Copying a whole vault (`tokenvault vault copy`)
+
+    /// Creates an empty vault (schema only: no keys, no metadata) to copy another one into.
+    static func createEmpty(_ options: VaultStoreOptions) throws -> Self
+    /// Everything but the instruments, as stored.
+    func contents() throws -> VaultContents
+    /// Stores `contents` in one transaction: metadata replaced, keys, runs, inputs and audit
+    /// records added where their keys are not held yet.
+    func importContents(_ contents: VaultContents) throws
+    /// Up to `limit` instruments with an id above `id`, in id order, tombstones included.
+    func instrumentRows(after id: Int64, limit: Int) throws -> [InstrumentRow]
+    /// Stores instruments with their ids in one transaction; ids already held are skipped.
+    func importInstruments(_ rows: [InstrumentRow]) throws
+    /// The highest instrument id (0 when there is none).
+    func lastInstrumentID() throws -> Int64
 
     // MARK: - Audit
 

@@ -15,13 +15,13 @@ import Testing
         return kind == .card ? cardNumbers(inInput: text) : bankNumbers(inInput: text, format: .jsonl)
     }
 
-    @Test(arguments: InstrumentKind.allCases)
-    func concurrencyChangesNeitherStatusesNorTokenSharing(kind: InstrumentKind) throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
+    func concurrencyChangesNeitherStatusesNorTokenSharing(kind: InstrumentKind, vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "6000", "--seed", "11", "--repeat-percent", "15", "--out", "c.csv.gz"]).status == 0)
         var patterns: [[String]] = []
         for concurrency in ["1", "4"] {
-            let r = try ws.run(["tokenize", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
+            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
                                 "--out", "out\(concurrency)", "--concurrency", concurrency, "--batch-size", "97"])
             #expect(r.status == 0, "\(r.stderr)")
             patterns.append(tokenSharingPattern(try ws.readCSV(ws.path("out\(concurrency)/j.results.csv.gz"))))
@@ -31,20 +31,20 @@ import Testing
         #expect(patterns[0] == patterns[1])
     }
 
-    @Test(arguments: InstrumentKind.allCases)
-    func killedRunResumedUnderItsJobIDMatchesAnUninterruptedRun(kind: InstrumentKind) throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
+    func killedRunResumedUnderItsJobIDMatchesAnUninterruptedRun(kind: InstrumentKind, vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let numbers = try makeSample(ws, kind: kind, rows: 60000, seed: 5, name: "big.csv.gz")
         let tuning = ["--kind", kind.rawValue, "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
-        let clean = try ws.run(["tokenize", "--vault", "clean.db", "--out", "clean"] + tuning)
+        let clean = try ws.run(["tokenize", "--create-vault", "--vault", "clean.db", "--out", "clean"] + tuning)
         #expect(clean.status == 0)
 
-        let running = try ws.start(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let running = try ws.start(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         // Kill once some batches are committed and more are in flight.
         let deadline = Date().addingTimeInterval(60)
         var committed = 0
         while Date() < deadline && running.process.isRunning {
-            if let count = ws.liveTokens(vault: ws.path("crash.db")) {
+            if let count = ws.liveTokens(vault: "crash.db") {
                 committed = count
                 if count > 0 { break }
             }
@@ -58,12 +58,9 @@ import Testing
 
         // Nothing in clear in the vault or its WAL at the moment of the crash.
         #expect(numbers.count > 40_000)
-        for file in ["crash.db", "crash.db-wal"] where FileManager.default.fileExists(atPath: ws.path(file)) {
-            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: ws.path(file))))
-            #expect(leakedNumbers(in: bytes, numbers: numbers).isEmpty, "\(file)")
-        }
+        #expect(leakedNumbers(in: try ws.vaultBytes("crash.db"), numbers: numbers).isEmpty)
 
-        let resumed = try ws.run(["tokenize", "--vault", "crash.db", "--out", "crash"] + tuning)
+        let resumed = try ws.run(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         let expected = tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz")))
         let actual = tokenSharingPattern(try ws.readCSV(ws.path("crash/J.results.csv.gz")))
@@ -73,39 +70,40 @@ import Testing
         #expect(crashReport.counts == cleanReport.counts)
         #expect(crashReport.vault.tokensAfter == cleanReport.vault.tokensAfter, "each instrument is held once")
         #expect(crashReport.vault.tokensAfter - crashReport.vault.tokensBefore == crashReport.counts.new)
-        let distinct = try SQLiteConnection(path: ws.path("crash.db"), create: false).integer("SELECT count(*) FROM instruments")
+        let distinct = try ws.vaultSQL("SELECT count(*) FROM instruments", vault: "crash.db")
         #expect(distinct == Int64(cleanReport.counts.new))
     }
 
-    @Test(arguments: InstrumentKind.allCases)
-    func noSensitiveNumberInAnyOutputLogOrTheVault(kind: InstrumentKind) throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
+    func noSensitiveNumberInAnyOutputLogOrTheVault(kind: InstrumentKind, vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let numbers = try makeSample(ws, kind: kind, rows: 2000, seed: 9, name: "s.csv.gz")
         #expect(numbers.count > 1500)
         var everything: [UInt8] = []
         for (job, extra) in [("csv", [String]()), ("json", ["--output-format", "jsonl", "--log-format", "json", "--progress"])] {
-            let r = try ws.run(["tokenize", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra, environment: ["TOKENVAULT_MASTER_KEY": ""])
+            // SQLite: no key given, so a key file is made beside the vault (a server has none).
+            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra,
+                               environment: vault == .sqlite ? ["TOKENVAULT_MASTER_KEY": ""] : nil)
             #expect(r.status == 0)
             everything += Array(r.stdout.utf8) + Array(r.stderr.utf8)
         }
         for file in try FileManager.default.contentsOfDirectory(atPath: ws.path("out")) {
             everything += Array(try ws.readText(ws.path("out/\(file)")).utf8)
         }
-        for file in ["vault.db", "vault.db.key"] {
-            everything += [UInt8](try Data(contentsOf: URL(fileURLWithPath: ws.path(file))))
-        }
+        // The whole database: the SQLite file and WAL, or a pg_dump of every table.
+        everything += try ws.vaultBytes()
         #expect(leakedNumbers(in: everything, numbers: numbers).isEmpty)
-        for file in ["vault.db", "vault.db.key"] {
+        for file in ["vault.db", "vault.db.key"] where vault == .sqlite {
             #expect(try FileManager.default.attributesOfItem(atPath: ws.path(file))[.posixPermissions] as? Int == 0o600)
         }
     }
 
-    @Test(arguments: InstrumentKind.allCases)
-    func jsonLinesInputGivesTheSameResultsAsCSV(kind: InstrumentKind) throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
+    func jsonLinesInputGivesTheSameResultsAsCSV(kind: InstrumentKind, vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         for format in ["csv", "jsonl"] {
             #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "2500", "--seed", "21", "--out", "s.\(format).gz"]).status == 0)
-            #expect(try ws.run(["tokenize", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
+            #expect(try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
         }
         #expect(tokenSharingPattern(try ws.readCSV(ws.path("out/csv.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("out/jsonl.results.csv.gz"))))

@@ -5,8 +5,9 @@ import Testing
 /// `tokenvault run`, `report` and `verify` on real files (issue 4, SPEC §7).
 @Suite struct JobsEndToEndTests {
     /// A project root with jobs/ and incoming/, as the job file's relative paths expect.
-    func project(policy: String = #"{ "max_reject_rate": 0.5 }"#, archive: Bool = false, extra: String = "") throws -> TestWorkspace {
-        let ws = try TestWorkspace()
+    func project(policy: String = #"{ "max_reject_rate": 0.5 }"#, archive: Bool = false, extra: String = "",
+                 vault: VaultKind = .sqlite) throws -> TestWorkspace {
+        let ws = try TestWorkspace(vault: vault)
         try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
         try ws.writePlain("jobs/nightly.json", """
@@ -14,7 +15,8 @@ import Testing
               "name": "nightly",
               "kind": "card",
               "inputs": ["incoming/*.csv.gz"],
-              "vault": "vault.db",
+              "vault": "\(try ws.vault("vault.db"))",
+              "create_vault": true,
               "output": { "dir": "out/nightly", "format": "csv" },
               "policy": \(policy)\(archive ? #", "archive_dir": "processed""# : "")\(extra)
             }
@@ -28,8 +30,9 @@ import Testing
 
     static var today: String { String(Timestamp.compact(Date()).prefix(8)) }
 
-    @Test func rerunSkipsProcessedFilesAndANewFileIsTheOnlyOneProcessed() throws {
-        let ws = try project()
+    @Test(arguments: VaultKind.tested)
+    func rerunSkipsProcessedFilesAndANewFileIsTheOnlyOneProcessed(vault: VaultKind) throws {
+        let ws = try project(vault: vault)
         try ws.writeGzip("incoming/a.csv.gz", cards(1...300))
         let first = try ws.run(["run", "jobs/nightly.json", "--log-format", "json"])
         #expect(first.status == 0, "\(first.stderr)")
@@ -115,8 +118,9 @@ import Testing
         #expect(first.wait().status == 0)
     }
 
-    @Test func aRunKilledMidwayIsResumedByTheNextRunWithIdenticalResults() throws {
-        let clean = try project(), crashed = try project()
+    @Test(arguments: VaultKind.tested)
+    func aRunKilledMidwayIsResumedByTheNextRunWithIdenticalResults(vault: VaultKind) throws {
+        let clean = try project(vault: vault), crashed = try project(vault: vault)
         for ws in [clean, crashed] {
             #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "6", "--out", "incoming/big.csv.gz"]).status == 0)
         }
@@ -129,7 +133,7 @@ import Testing
         let deadline = Date().addingTimeInterval(60)
         var committed = 0
         while Date() < deadline && running.process.isRunning {
-            if let count = crashed.liveTokens(vault: crashed.path("vault.db")), count > 0 {
+            if let count = crashed.liveTokens(), count > 0 {
                 committed = count
                 break
             }
@@ -152,8 +156,9 @@ import Testing
         #expect(try crashed.run(["report", "--vault", "vault.db"]).status == 0)
     }
 
-    @Test func rejectRateAboveThePolicyFailsThatFileOnly() throws {
-        let ws = try project(policy: #"{ "max_reject_rate": 0.01 }"#, archive: true)
+    @Test(arguments: VaultKind.tested)
+    func rejectRateAboveThePolicyFailsThatFileOnly(vault: VaultKind) throws {
+        let ws = try project(policy: #"{ "max_reject_rate": 0.01 }"#, archive: true, vault: vault)
         try ws.writeGzip("incoming/a-bad.csv.gz", cards(1...90) + (1...10).map { "x\($0),4111111111111112,12/39,Bad Luhn\n" }.joined())
         try ws.writeGzip("incoming/b-good.csv.gz", cards(100...150))
         let result = try ws.run(["run", "jobs/nightly.json"])
@@ -192,10 +197,11 @@ import Testing
         }
     }
 
-    @Test func verifyPassesHonestResultsAndCatchesTampering() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func verifyPassesHonestResultsAndCatchesTampering(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "500", "--seed", "12", "--out", "in.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "v"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "card", "--input", "in.csv.gz", "--results", "out/v.results.csv.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -236,10 +242,11 @@ import Testing
         #expect(leakedNumbers(in: Array((swapped.stdout + swapped.stderr + given.stdout).utf8), numbers: numbers).isEmpty)
     }
 
-    @Test func verifyProvesBankAccountResultsToo() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func verifyProvesBankAccountResultsToo(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "800", "--seed", "13", "--out", "in.jsonl.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
         let honest = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "out/b.results.jsonl.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -251,13 +258,14 @@ import Testing
         #expect(cut.stdout.contains("row 11") && cut.stdout.contains("missing"))
     }
 
-    @Test func aVaultThatLostATokenDoesNotReconcile() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func aVaultThatLostATokenDoesNotReconcile(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("in.csv.gz", cards(1...20))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["report"]).status == 0)
         // Simulate damage: a record vanishes behind the tool's back.
-        try SQLiteConnection(path: ws.path("vault.db"), create: false).execute("DELETE FROM instruments WHERE id = 1")
+        try ws.vaultSQL("DELETE FROM instruments WHERE id = 1")
         let report = try ws.run(["report"])
         #expect(report.status == 1)
         #expect(report.stdout.contains("NO: reports 20 new, the vault holds 19 tokens created by it"))

@@ -28,13 +28,13 @@ import Testing
         return expected
     }
 
-    @Test(arguments: InstrumentKind.allCases)
-    func detokenizeReturnsExactlyWhatWasTokenized(kind: InstrumentKind) throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
+    func detokenizeReturnsExactlyWhatWasTokenized(kind: InstrumentKind, vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         for file in ["s.csv.gz", "twin.jsonl.gz"] {
             #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "3000", "--seed", "31", "--out", file]).status == 0)
         }
-        #expect(try ws.run(["tokenize", "--kind", kind.rawValue, "s.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", "t"]).status == 0)
         let refused = try ws.run(["detokenize", "--input", "out/t.results.csv.gz"])
         #expect(refused.status == 64, "numbers never go to stdout without --stdout")
         #expect(refused.stdout.isEmpty)
@@ -71,11 +71,12 @@ import Testing
         #expect(!leakedNumbers(in: Array(try ws.readText(ws.path("numbers.csv")).utf8), numbers: numbers).isEmpty)
     }
 
-    @Test func deletedTokensCannotBeDetokenizedAndTheSameCardComesBackNew() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func deletedTokensCannotBeDetokenizedAndTheSameCardComesBackNew(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", a, "12/39"), ("r2", b, "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
         let first = try ws.readCSV(ws.path("out/one.results.csv.gz"))
         try ws.writePlain("delete.csv", "token,note\n\(first[0]["token"]!),gone\n00000000-0000-4000-8000-000000000000,unknown\n")
         #expect(try ws.run(["delete", "--input", "delete.csv", "--reason", "bogus"]).status == 64)
@@ -91,36 +92,35 @@ import Testing
         #expect(rows.allSatisfy { $0["card_number"] == "" })
 
         // The ciphertext and fingerprint are gone from the file, not only unlinked.
-        let vault = try SQLiteConnection(path: ws.path("vault.db"), create: false)
-        #expect(try vault.integer("SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL AND sealed IS NULL AND fingerprint IS NULL AND delete_reason = 'customer_request'") == 1)
+        #expect(try ws.vaultSQL("SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL AND sealed IS NULL AND fingerprint IS NULL AND delete_reason = 'customer_request'") == 1)
 
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
         let again = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(again.map { $0["status"]! } == ["new", "existing"])
         #expect(again[0]["token"] != first[0]["token"])
         #expect(again[1]["token"] == first[1]["token"])
     }
 
-    @Test func rotateAndReencryptKeepEveryTokenAndAKilledReencryptFinishesOnRerun() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func rotateAndReencryptKeepEveryTokenAndAKilledReencryptFinishesOnRerun(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "40000", "--seed", "41", "--out", "s.csv.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "before.csv"]).status == 0)
         #expect(try ws.run(["keys", "rotate"]).status == 0)
 
         let running = try ws.start(["keys", "reencrypt", "--batch-size", "200"])
-        let vault = try SQLiteConnection(path: ws.path("vault.db"), create: false)
-        let total = try #require(try vault.integer("SELECT count(*) FROM instruments WHERE data_key = 1"))
+        let total = try #require(try ws.vaultSQL("SELECT count(*) FROM instruments WHERE data_key = 1"))
         let deadline = Date().addingTimeInterval(60)
         var left = total
         while Date() < deadline && running.process.isRunning {
-            left = (try? vault.integer("SELECT count(*) FROM instruments WHERE data_key = 1")) ?? total
+            left = (try? ws.vaultSQL("SELECT count(*) FROM instruments WHERE data_key = 1")) ?? total
             if left < total * 3 / 4 { break }
             usleep(5_000)
         }
         running.kill()
         _ = running.wait()
-        let afterKill = try #require(try vault.integer("SELECT count(*) FROM instruments WHERE data_key = 1"))
+        let afterKill = try #require(try ws.vaultSQL("SELECT count(*) FROM instruments WHERE data_key = 1"))
         #expect(afterKill < total, "the kill came after some batches were committed")
         #expect(afterKill > 0, "and before the end")
         // Mid-way, old and new records both open.
@@ -129,7 +129,7 @@ import Testing
         let rerun = try ws.run(["keys", "reencrypt"])
         #expect(rerun.status == 0)
         #expect(rerun.stdout.contains("Re-encrypted \(grouped(afterKill))"))
-        #expect(try vault.integer("SELECT count(*) FROM instruments WHERE data_key != 2") == 0)
+        #expect(try ws.vaultSQL("SELECT count(*) FROM instruments WHERE data_key <> 2") == 0)
         let status = try ws.run(["keys", "status", "--format", "json"])
         let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any]
         let keys = json["data_keys"] as! [[String: Any]]
@@ -141,10 +141,11 @@ import Testing
         #expect(try ws.readText(ws.path("midway.csv")) == ws.readText(ws.path("before.csv")))
     }
 
-    @Test func rewrapMakesTheOldMasterKeyFailAndTheNewOneWork() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func rewrapMakesTheOldMasterKeyFailAndTheNewOneWork(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         try ws.writePlain("new.key", VaultTests.keyB + "\n")
         chmod(ws.path("new.key"), 0o600)
         #expect(try ws.run(["keys", "rewrap", "--new-master-key-file", "new.key"]).status == 0)
@@ -159,18 +160,19 @@ import Testing
         #expect(!audit.stdout.contains(VaultTests.keyB) && !audit.stdout.contains(TestWorkspace.masterKey))
     }
 
-    @Test func fingerprintRotationKeepsDedupAndTokens() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func fingerprintRotationKeepsDedupAndTokens(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let cards = (1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
         try ws.writeGzip("in.csv.gz", TestCards.csv(cards))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "one"]).status == 0)
         try ws.writeGzip("acct.csv.gz", "iban,account_holder_name\nDE89370400440532013000,Ada\n")
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct1"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct1"]).status == 0)
         let rotated = try ws.run(["keys", "rotate", "--fingerprint"])
         #expect(rotated.status == 0)
         #expect(rotated.stdout.contains("51 fingerprints recomputed"))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct2"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "acct.csv.gz", "--job-id", "acct2"]).status == 0)
         let before = try ws.readCSV(ws.path("out/one.results.csv.gz")), after = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(after.allSatisfy { $0["status"] == "existing" })
         #expect(after.map { $0["token"]! } == before.map { $0["token"]! })
@@ -178,10 +180,11 @@ import Testing
         #expect(try ws.run(["keys", "status"]).stdout.contains("Fingerprint key v2"))
     }
 
-    @Test func theAuditListsEachOperationWithItsCounts() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func theAuditListsEachOperationWithItsCounts(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
         #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "d.csv"]).status == 0)
         #expect(try ws.run(["keys", "rotate"]).status == 0)
         #expect(try ws.run(["keys", "reencrypt"]).status == 0)
@@ -206,13 +209,12 @@ import Testing
 
     /// They decrypt nothing, so they need no master key and leave the vault as it was; a key
     /// that is given is still checked.
-    @Test func reportAuditAndKeyStatusReadTheVaultWithoutAKey() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func reportAuditAndKeyStatusReadTheVaultWithoutAKey(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
-        let files = ["vault.db"]
-        func snapshot() throws -> [Data] { try files.map { try Data(contentsOf: URL(fileURLWithPath: ws.path($0))) } }
-        let before = try snapshot()
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"]).status == 0)
+        let before = try ws.vaultBytes()
         let noKey = ["TOKENVAULT_MASTER_KEY": ""]
         try ws.writePlain("elsewhere.key", TestWorkspace.masterKey + "\n")
         chmod(ws.path("elsewhere.key"), 0o600) // a key file others can read is refused (issue 11)
@@ -224,7 +226,7 @@ import Testing
         let keys = try ws.run(["keys", "status"], environment: noKey)
         #expect(keys.status == 0 && keys.stdout.contains("Data key v1 (active)") && keys.stdout.contains("not checked"))
         // (A reader of a WAL-mode file may leave SQLite's empty -wal and -shm beside it.)
-        #expect(try snapshot() == before, "read-only commands leave the vault file unchanged")
+        #expect(try ws.vaultBytes() == before, "read-only commands leave the vault unchanged")
         let wrong = try ws.run(["report"], environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
         #expect(wrong.status == 77, "a key that is given must be the vault's")
         let keyed = try ws.run(["keys", "status", "--master-key-file", "elsewhere.key"], environment: noKey)

@@ -58,7 +58,7 @@ import Testing
     @Test func everyFieldIsValidatedSealedNeverShownAndDetokenizedExactly() throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("cards.csv.gz", Self.csv())
-        let first = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "t"])
+        let first = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "t"])
         #expect(first.status == 0, "\(first.stderr)")
 
         // Error codes, one row at a time.
@@ -83,7 +83,7 @@ import Testing
         #expect(results[15]["reference"] == "")
 
         // A second run with JSON Lines output: the same cards, existing, the flag a JSON boolean.
-        let second = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "j", "--output-format", "jsonl",
+        let second = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "j", "--output-format", "jsonl",
                                  "--log-format", "json"])
         #expect(second.status == 0)
         let lines = try ws.readText(ws.path("out/j.results.jsonl.gz")).split(separator: "\n")
@@ -133,10 +133,10 @@ import Testing
         let ws = try TestWorkspace()
         let line = #"{"reference":"j1","card_number":"\#(Self.card(40))","expiry_date":"12/30","network_token":"\#(Self.token(40))","network_token_expiry":"0120","payment_account_reference":"\#(Self.par)"}"#
         try ws.writePlain("cards.jsonl", line + "\n")
-        #expect(try ws.run(["tokenize", "--kind", "card", "cards.jsonl", "--job-id", "strict"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.jsonl", "--job-id", "strict"]).status == 0)
         let strict = try ws.readCSV(ws.path("out/strict.errors.csv.gz"))
         #expect(strict.map { "\($0["code"]!)/\($0["property_name"]!)" } == ["CARD_EXPIRED/network_token_expiry"])
-        #expect(try ws.run(["tokenize", "--kind", "card", "cards.jsonl", "--job-id", "lenient", "--allow-expired"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.jsonl", "--job-id", "lenient", "--allow-expired"]).status == 0)
         let results = try ws.readCSV(ws.path("out/lenient.results.csv.gz"))
         #expect(results.first?["status"] == "new" && results.first?["has_network_token"] == "true")
         #expect(try ws.readCSV(ws.path("out/lenient.errors.csv.gz")).isEmpty)

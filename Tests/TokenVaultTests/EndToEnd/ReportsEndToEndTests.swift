@@ -54,7 +54,7 @@ import Testing
         try initVault(ws)
         let input = "\(Self.hostileFolder)/cards.csv.gz"
         let numbers = try writeCards(ws, input)
-        let r = try ws.run(["tokenize", "--kind", "card", input, "--job-id", "done", "--batch-size", "50"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", input, "--job-id", "done", "--batch-size", "50"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try ws.readReport("done")
         let path = ws.path("out/done.report.html")
@@ -87,7 +87,7 @@ import Testing
         let ws = try TestWorkspace()
         try initVault(ws)
         let numbers = try writeCards(ws, "cards.csv.gz")
-        let r = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "bad", "--max-reject-rate", "0.01"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "bad", "--max-reject-rate", "0.01"])
         #expect(r.status == 65)
         let report = try ws.readReport("bad")
         #expect(report.status == .failed)
@@ -104,8 +104,8 @@ import Testing
         try initVault(ws)
         var numbers = try writeCards(ws, "a.csv.gz")
         numbers.formUnion(try writeCards(ws, "b.csv.gz", from: 201))
-        #expect(try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", "b.csv.gz", "--job-id", "second"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "b.csv.gz", "--job-id", "second"]).status == 0)
 
         let r = try ws.run(["report", "--format", "html", "--out", "runs.html", "--since", "2020-01-01"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -130,8 +130,8 @@ import Testing
         let deep = (1...6).map { "folder-with-a-rather-long-name-\($0)" }.joined(separator: "/") + "/cards.csv.gz"
         _ = try writeCards(ws, deep)
         let longID = String(repeating: "nightly-migration-", count: 7) + "x"
-        #expect(try ws.run(["tokenize", "--kind", "card", deep, "--job-id", longID]).status == 0)
-        #expect(try ws.run(["tokenize", "--kind", "card", deep, "--job-id", "short"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", deep, "--job-id", longID]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", deep, "--job-id", "short"]).status == 0)
         let r = try ws.run(["report"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -146,7 +146,7 @@ import Testing
         let ws = try TestWorkspace()
         try initVault(ws)
         _ = try writeCards(ws, "cards.csv.gz")
-        #expect(try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "v"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "v"]).status == 0)
 
         let honest = try ws.run(["verify", "v"])
         #expect(honest.status == 0, "\(honest.stdout)\(honest.stderr)")

@@ -27,7 +27,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: ws.path("out"), withIntermediateDirectories: true)
         try ws.writePlain("victim.txt", "untouched\n")
         try FileManager.default.createSymbolicLink(atPath: ws.path(planted), withDestinationPath: ws.path("victim.txt"))
-        let r = try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "j"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"])
         #expect(r.status == 73, "\(r.stderr)")
         #expect(r.stderr.contains("symbolic link"))
         #expect(try String(contentsOfFile: ws.path("victim.txt"), encoding: .utf8) == "untouched\n")
@@ -38,7 +38,7 @@ import Testing
     func detokenizeNeverWritesNumbersThroughASymlink(planted: String) throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(2))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
         try ws.writePlain("victim.txt", "untouched\n")
         try FileManager.default.createSymbolicLink(atPath: ws.path(planted), withDestinationPath: ws.path("victim.txt"))
         let r = try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "numbers.csv"])
@@ -52,7 +52,7 @@ import Testing
     @Test func symlinkRaceNeverReceivesNumbers() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(50))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
         try ws.writePlain("victim.txt", "")
         let part = ws.path("numbers.csv.part"), victim = ws.path("victim.txt")
         let stop = Flag()
@@ -77,7 +77,7 @@ import Testing
     @Test func outputsAreMode0600() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(2))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "j"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"]).status == 0)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "3", "--out", "s.csv.gz"]).status == 0)
         for file in ["out/j.results.csv.gz", "out/j.errors.csv.gz", "out/j.report.json", "s.csv.gz"] {
             #expect(try FileManager.default.attributesOfItem(atPath: ws.path(file))[.posixPermissions] as? Int == 0o600, "\(file)")
@@ -95,7 +95,7 @@ import Testing
             {"card_number":"5555555555554444","expiry_date":"12/39"}
 
             """)
-        let r = try ws.run(["tokenize", "--kind", "card", "in.jsonl", "--job-id", "j"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.jsonl", "--job-id", "j"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try ws.readReport("j")
         #expect(report.counts.rows == 3 && report.counts.new == 2 && report.counts.rejected == 1)
@@ -110,7 +110,7 @@ import Testing
         let ws = try TestWorkspace()
         let rows = (1...5).map { "r\($0),\(TestCards.number(serial: $0)),12/39" }
         try ws.writePlain("cr.csv", "reference,card_number,expiry_date,\"evil\nline\",\u{1B}[2Jx\r" + rows.joined(separator: "\r") + "\r")
-        let r = try ws.run(["tokenize", "--kind", "card", "cr.csv", "--job-id", "j", "--log-format", format])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cr.csv", "--job-id", "j", "--log-format", format])
         #expect(r.stderr.contains("columns_ignored"), "\(r.stderr)")
         for serial in 1...5 {
             let number = TestCards.number(serial: serial)
@@ -147,7 +147,7 @@ import Testing
     func anInputThatChangesWhileReadFailsWith65(change: String) throws {
         let ws = try TestWorkspace()
         let path = try ws.writePlain("in.csv", cards(8000)) // more than one 256 KiB read
-        let r = try runWhileChanging(ws, ["tokenize", "--kind", "card", "in.csv", "--job-id", "j"]) {
+        let r = try runWhileChanging(ws, ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"]) {
             switch change {
             case "shrinks": #expect(truncate(path, 1000) == 0)
             case "grows": try append(path, "r9,\(TestCards.number(serial: 90_000)),12/39\n")
@@ -166,7 +166,7 @@ import Testing
     @Test func anUnchangedFileStillCompletesWithTheSeamSet() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(8000))
-        let r = try runWhileChanging(ws, ["tokenize", "--kind", "card", "in.csv", "--job-id", "j"]) {}
+        let r = try runWhileChanging(ws, ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"]) {}
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try ws.readReport("j").counts.rows == 8000)
     }
@@ -191,7 +191,7 @@ import Testing
         let ws = try TestWorkspace()
         for folder in ["jobs", "incoming"] { try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true) }
         try ws.writePlain("jobs/nightly.json", """
-            {"name": "nightly", "kind": "card", "inputs": ["incoming/*"], "vault": "vault.db",
+            {"name": "nightly", "kind": "card", "inputs": ["incoming/*"], "vault": "vault.db", "create_vault": true,
              "output": {"dir": "out"}, "policy": \(policy)\(archive ? #", "archive_dir": "processed""# : "")}
             """)
         return ws
@@ -232,16 +232,16 @@ import Testing
     // MARK: - Item 10: numeric options range-checked before anything is created
 
     @Test(arguments: [
-        ["tokenize", "--kind", "card", "in.csv", "--wait", "2147484"],
-        ["tokenize", "--kind", "card", "in.csv", "--wait", "-1"],
-        ["tokenize", "--kind", "card", "in.csv", "--wait", "nan"],
-        ["tokenize", "--kind", "card", "in.csv", "--concurrency", "10000000"],
-        ["tokenize", "--kind", "card", "in.csv", "--concurrency", "0"],
-        ["tokenize", "--kind", "card", "in.csv", "--max-reject-rate", "nan"],
-        ["tokenize", "--kind", "card", "in.csv", "--max-reject-rate", "1.5"],
-        ["tokenize", "--kind", "card", "in.csv", "--min-rows", "-3"],
-        ["tokenize", "--kind", "card", "in.csv", "--batch-size", "100000000"],
-        ["tokenize", "--kind", "card", "in.csv", "--delimiter", "\""],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--wait", "2147484"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--wait", "-1"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--wait", "nan"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--concurrency", "10000000"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--concurrency", "0"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--max-reject-rate", "nan"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--max-reject-rate", "1.5"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--min-rows", "-3"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--batch-size", "100000000"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--delimiter", "\""],
         ["run", "jobs/none.json", "--concurrency", "10000000"],
         ["detokenize", "--input", "in.csv", "--out", "x.csv", "--concurrency", "0"],
         ["init", "--wait", "2147484"],
@@ -264,12 +264,12 @@ import Testing
         try ws.writePlain("in.csv", cards(2))
         try ws.writePlain("master.key", TestWorkspace.masterKey + "\n")
         chmod(ws.path("master.key"), 0o644)
-        let r = try ws.run(["tokenize", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(r.status == 77, "\(r.stderr)")
         #expect(r.stderr.contains("0644"))
         #expect(!FileManager.default.fileExists(atPath: ws.path("vault.db")))
         chmod(ws.path("master.key"), 0o600)
-        let ok = try ws.run(["tokenize", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let ok = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(ok.status == 0, "\(ok.stderr)")
         // Also where a key is optional (read-only commands): a given key others can read is refused, not ignored.
         chmod(ws.path("master.key"), 0o640)
@@ -294,7 +294,7 @@ import Testing
         handle.seekToEndOfFile()
         handle.write(Data(count: 4096))
         try handle.close()
-        let r = try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "j"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "j"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try ws.readReport("j").counts.new == 5)
     }
@@ -306,22 +306,22 @@ import Testing
         let r = try ws.run(["sample", "--kind", "card", "--rows", "20", "--out", "-"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws.path("-")))
-        let stdin = try ws.run(["tokenize", "--kind", "card", "-", "--job-id", "j"], stdin: RunResultBytes.stdout(of: ws, ["sample", "--kind", "card", "--rows", "20", "--out", "-"]))
+        let stdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "j"], stdin: RunResultBytes.stdout(of: ws, ["sample", "--kind", "card", "--rows", "20", "--out", "-"]))
         #expect(stdin.status == 0, "\(stdin.stderr)")
         #expect(try ws.readReport("j").counts.rows == 20)
     }
 
     @Test(arguments: [
         ["detokenize", "--input", "out/t.results.csv.gz", "--out", "-"],
-        ["tokenize", "--kind", "card", "in.csv", "--out", "-"],
-        ["tokenize", "--kind", "card", "in.csv", "--vault", "-"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--out", "-"],
+        ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--vault", "-"],
         ["init", "--vault", "-"],
     ])
     func dashIsNeverAFile(arguments: [String]) throws {
         let status: Int32 = 64
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(2))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
         let r = try ws.run(arguments)
         #expect(r.status == status, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws.path("-")))
@@ -331,7 +331,7 @@ import Testing
     @Test func detokenizeDashWithStdoutWritesToStandardOutput() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(2))
-        #expect(try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t"]).status == 0)
         let r = try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "-", "--stdout"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains(TestCards.number(serial: 1)))
@@ -342,7 +342,7 @@ import Testing
     func anInputWithNoHeaderFailsWith65(name: String) throws {
         let ws = try TestWorkspace()
         if name.hasSuffix(".gz") { try ws.writeGzip(name, "") } else { try ws.writePlain(name, "") }
-        let r = try ws.run(["tokenize", "--kind", "card", name, "--job-id", "j"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", name, "--job-id", "j"])
         #expect(r.status == 65, "\(r.stderr)")
         #expect(r.stderr.contains("is empty"))
         #expect(try ws.readReport("j").status == .failed)
@@ -351,14 +351,14 @@ import Testing
     @Test func aHeaderWithNoRowsCompletesUnlessMinRowsSaysOtherwise() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("h.csv", "card_number,expiry_date\n")
-        let ok = try ws.run(["tokenize", "--kind", "card", "h.csv", "--job-id", "a"])
+        let ok = try ws.run(["tokenize", "--create-vault", "--kind", "card", "h.csv", "--job-id", "a"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try ws.readReport("a").counts.rows == 0)
-        let short = try ws.run(["tokenize", "--kind", "card", "h.csv", "--job-id", "b", "--min-rows", "1"])
+        let short = try ws.run(["tokenize", "--create-vault", "--kind", "card", "h.csv", "--job-id", "b", "--min-rows", "1"])
         #expect(short.status == 65)
         #expect(short.stderr.contains("fewer than --min-rows 1"))
         try ws.writePlain("two.csv", cards(2))
-        #expect(try ws.run(["tokenize", "--kind", "card", "two.csv", "--job-id", "c", "--min-rows", "2"]).status == 0)
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "two.csv", "--job-id", "c", "--min-rows", "2"]).status == 0)
     }
 
     @Test func jobPolicyMinRowsAndRequireInput() throws {
@@ -383,11 +383,11 @@ import Testing
     }
 
     static let jsonCases: [JSONLogCase] = [
-        JSONLogCase(arguments: ["tokenize", "--kind", "card", "in.csv", "--job-id", "20261204"], status: 0),
-        JSONLogCase(arguments: ["tokenize", "--kind", "card", "missing.csv", "--job-id", "20261204"], status: 66),
-        JSONLogCase(arguments: ["tokenize", "--kind", "card", "empty.csv", "--job-id", "20261204"], status: 65),
-        JSONLogCase(arguments: ["tokenize", "--kind", "card", "in.csv", "--concurrency", "0"], status: 64),
-        JSONLogCase(arguments: ["tokenize", "--kind", "card", "in.csv", "--no-such-option"], status: 64),
+        JSONLogCase(arguments: ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "20261204"], status: 0),
+        JSONLogCase(arguments: ["tokenize", "--create-vault", "--kind", "card", "missing.csv", "--job-id", "20261204"], status: 66),
+        JSONLogCase(arguments: ["tokenize", "--create-vault", "--kind", "card", "empty.csv", "--job-id", "20261204"], status: 65),
+        JSONLogCase(arguments: ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--concurrency", "0"], status: 64),
+        JSONLogCase(arguments: ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--no-such-option"], status: 64),
         JSONLogCase(arguments: ["run", "jobs/missing.json"], status: 66),
     ]
 
@@ -425,7 +425,7 @@ import Testing
     @Test func progressTimingsAndDetokenizeSummariesAreJSONToo() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(3))
-        let run = try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "t", "--progress", "--timings", "--log-format", "json"])
+        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t", "--progress", "--timings", "--log-format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(jsonLines(run.stderr).allSatisfy { $0 != nil }, "not JSON: \(run.stderr)")
         #expect(jsonLines(run.stderr).contains { $0?["event"] as? String == "run.timings" })
@@ -442,7 +442,7 @@ import Testing
         let ws = try TestWorkspace()
         let hidden = "５５５５ ５５５５ ５５５５ ４４４４"
         try ws.writePlain("in.csv", "reference,card_number,expiry_date\n\"ref \(hidden)\",\(Self.visa),12/39\nok-1,\(TestCards.number(serial: 7)),12/39\n")
-        let r = try ws.run(["tokenize", "--kind", "card", "in.csv", "--job-id", "j"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"])
         #expect(r.status == 0, "\(r.stderr)")
         let results = try ws.readText(ws.path("out/j.results.csv.gz")) + ws.readText(ws.path("out/j.errors.csv.gz"))
         #expect(!results.contains(hidden) && !results.contains("５５５５"))

@@ -4,8 +4,9 @@ import Testing
 
 /// The real executable on bank-account files: SPEC §3–§5 for `--kind bank-account`.
 @Suite struct TokenizeBankAccountsEndToEndTests {
-    @Test func sameAccountWrittenDifferentlyIsOneToken() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func sameAccountWrittenDifferentlyIsOneToken(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("a.csv.gz", """
             reference,iban,bic,account_holder_name,country_code,bank_code,account_number,mandate_reference,mandate_signature_date,recurring
             r1,DE89370400440532013000,COBADEFFXXX,Ada Lovelace,,,,MNDT-1,20240131,true
@@ -17,7 +18,7 @@ import Testing
             r7,DE89370400440532013001,,Bad Checksum,,,,,,
 
             """)
-        let r = try ws.run(["tokenize", "--kind", "bank-account", "a.csv.gz", "--job-id", "b"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "a.csv.gz", "--job-id", "b"])
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try ws.readCSV(ws.path("out/b.results.csv.gz"))
         #expect(rows.map { $0["status"]! } == ["new", "existing", "new", "existing", "new", "new", "rejected"])
@@ -38,7 +39,7 @@ import Testing
     @Test func sampleRunReconciles() throws {
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "3000", "--seed", "4", "--out", "b.jsonl.gz"]).status == 0)
-        let r = try ws.run(["tokenize", "--kind", "bank-account", "b.jsonl.gz", "--job-id", "s"])
+        let r = try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "b.jsonl.gz", "--job-id", "s"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try ws.readReport("s")
         #expect(report.counts.rows == 3000)

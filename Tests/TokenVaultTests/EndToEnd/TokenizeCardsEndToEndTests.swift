@@ -4,10 +4,11 @@ import Testing
 
 /// The real executable on real gzip files: SPEC §2–§5 for cards.
 @Suite struct TokenizeCardsEndToEndTests {
-    @Test func sampleRunReconcilesAndKeepsInputOrder() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func sampleRunReconcilesAndKeepsInputOrder(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "3000", "--seed", "3", "--out", "cards.csv.gz"]).status == 0)
-        let result = try ws.run(["tokenize", "--kind", "card", "cards.csv.gz", "--job-id", "j1"])
+        let result = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "j1"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Job j1: 3,000 card rows"))
         let report = try ws.readReport("j1")
@@ -33,8 +34,9 @@ import Testing
         #expect(Set(errors.filter { $0["severity"] == "error" }.map { $0["row"]! }) == rejected)
     }
 
-    @Test func dedupInsideAFileAndAcrossRunsWhateverTheSpelling() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func dedupInsideAFileAndAcrossRunsWhateverTheSpelling(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let a = TestCards.number(serial: 1), b = TestCards.number(prefix: "5", serial: 2)
         let spaced = a.enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
         try ws.writeGzip("one.csv.gz", TestCards.csv([
@@ -43,7 +45,7 @@ import Testing
         // Batches of 1 row: the repeat lands in another batch; of 100: in the same one.
         for batchSize in ["1", "100"] {
             let vault = "v\(batchSize).db"
-            #expect(try ws.run(["tokenize", "--kind", "card", "one.csv.gz", "--vault", vault, "--job-id", "a\(batchSize)", "--batch-size", batchSize]).status == 0)
+            #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "one.csv.gz", "--vault", vault, "--job-id", "a\(batchSize)", "--batch-size", batchSize]).status == 0)
             let rows = try ws.readCSV(ws.path("out/a\(batchSize).results.csv.gz"))
             #expect(rows.map { $0["status"]! } == ["new", "new", "existing", "existing"])
             #expect(rows[0]["token"] == rows[2]["token"] && rows[0]["token"] == rows[3]["token"])
@@ -52,7 +54,7 @@ import Testing
 
             let c = TestCards.number(serial: 3)
             try ws.writeGzip("two\(batchSize).csv.gz", TestCards.csv([("s1", c, "12/39"), ("s2", spaced, "12/39")]))
-            #expect(try ws.run(["tokenize", "--kind", "card", "two\(batchSize).csv.gz", "--vault", vault, "--job-id", "b\(batchSize)"]).status == 0)
+            #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "two\(batchSize).csv.gz", "--vault", vault, "--job-id", "b\(batchSize)"]).status == 0)
             let second = try ws.readCSV(ws.path("out/b\(batchSize).results.csv.gz"))
             #expect(second.map { $0["status"]! } == ["new", "existing"])
             #expect(second[1]["token"] == rows[0]["token"])
@@ -61,12 +63,13 @@ import Testing
         }
     }
 
-    @Test func truncatedGzipFailsWith65AfterCommittingTheRowsBefore() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func truncatedGzipFailsWith65AfterCommittingTheRowsBefore(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         let rows = (1...3000).map { ("r\($0)", TestCards.number(serial: $0), "12/39") }
         let full = try Data(contentsOf: URL(fileURLWithPath: try ws.writeGzip("full.csv.gz", TestCards.csv(rows))))
         try full.prefix(full.count * 2 / 3).write(to: URL(fileURLWithPath: ws.path("cut.csv.gz")))
-        let result = try ws.run(["tokenize", "--kind", "card", "cut.csv.gz", "--job-id", "t", "--batch-size", "100"])
+        let result = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cut.csv.gz", "--job-id", "t", "--batch-size", "100"])
         #expect(result.status == 65)
         #expect(result.stderr.contains("truncated"))
         let report = try ws.readReport("t")
@@ -80,20 +83,21 @@ import Testing
         #expect(partial.map { Int($0["row"]!)! } == Array(1...report.counts.rows))
     }
 
-    @Test func wrongKeyExits77AndChangesNothing() throws {
-        let ws = try TestWorkspace()
+    @Test(arguments: VaultKind.tested)
+    func wrongKeyExits77AndChangesNothing(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
         try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
-        #expect(try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
-        let before = try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db")))
-        let wrong = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "second"],
+        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
+        let before = try ws.vaultBytes()
+        let wrong = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "second"],
                                environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
         #expect(wrong.status == 77)
         #expect(wrong.stderr.contains("master key"))
         #expect(!wrong.stderr.contains(VaultTests.keyB) && !wrong.stderr.contains(TestWorkspace.masterKey))
-        #expect(try Data(contentsOf: URL(fileURLWithPath: ws.path("vault.db"))) == before)
+        #expect(try ws.vaultBytes() == before)
         #expect(!FileManager.default.fileExists(atPath: ws.path("out/second.report.json")))
         // No key at all for an existing vault: 77 too.
-        let missing = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let missing = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(missing.status == 77)
     }
 
@@ -101,7 +105,7 @@ import Testing
         let ws = try TestWorkspace()
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         let csv = TestCards.csv([("r1", a, "12/39"), ("r2", b, "12/39")])
-        let fromStdin = try ws.run(["tokenize", "--kind", "card", "-", "--job-id", "stdin", "--output-format", "jsonl"],
+        let fromStdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "stdin", "--output-format", "jsonl"],
                                    stdin: Data(GzipMember.compress(Array(csv.utf8))))
         #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
         let lines = try ws.readText(ws.path("out/stdin.results.jsonl.gz")).split(separator: "\n")
@@ -112,7 +116,7 @@ import Testing
 
         try ws.writeGzip("x.csv.gz", TestCards.csv([("x1", a, "12/39")]))
         try ws.writePlain("y.csv", TestCards.csv([("y1", b, "12/39"), ("y2", a, "12/39")]))
-        let several = try ws.run(["tokenize", "--kind", "card", "x.csv.gz", "y.csv", "--job-id", "multi", "--vault", "m.db"])
+        let several = try ws.run(["tokenize", "--create-vault", "--kind", "card", "x.csv.gz", "y.csv", "--job-id", "multi", "--vault", "m.db"])
         #expect(several.status == 0)
         let rows = try ws.readCSV(ws.path("out/multi.results.csv.gz"))
         #expect(rows.map { "\($0["file"]!):\($0["row"]!):\($0["status"]!)" } == ["x.csv.gz:1:new", "y.csv:1:new", "y.csv:2:existing"])
@@ -120,14 +124,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (["tokenize", "--kind", "card", "missing.csv.gz"], Int32(66)),
-        (["tokenize", "--kind", "card"], 64),
-        (["tokenize", "--kind", "cards", "a.csv.gz"], 64),
-        (["tokenize", "--kind", "card", "a.csv.gz", "--map", "pan=PAN"], 64),
-        (["tokenize", "--kind", "card", "a.csv.gz", "--max-reject-rate", "2"], 64),
-        (["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "../escape"], 64),
-        (["tokenize", "--kind", "card", "noheader.csv.gz"], 65),
-        (["tokenize", "--kind", "card", "a.csv.gz", "--max-reject-rate", "0.1"], 65),
+        (["tokenize", "--create-vault", "--kind", "card", "missing.csv.gz"], Int32(66)),
+        (["tokenize", "--create-vault", "--kind", "card"], 64),
+        (["tokenize", "--create-vault", "--kind", "cards", "a.csv.gz"], 64),
+        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--map", "pan=PAN"], 64),
+        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "2"], 64),
+        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "../escape"], 64),
+        (["tokenize", "--create-vault", "--kind", "card", "noheader.csv.gz"], 65),
+        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "0.1"], 65),
     ] as [([String], Int32)])
     func exitStatuses(arguments: [String], status: Int32) throws {
         let ws = try TestWorkspace()

@@ -49,6 +49,13 @@ import Testing
         #expect(try load(#"{ "name": "n", "kind": "card", "inputs": ["a"] }"#).marker(for: "/in/x.csv") == nil)
     }
 
+    @Test func migrationKeysAreRead() throws {
+        let job = try load(#"{ "name": "m", "kind": "card", "inputs": ["a"], "dry_run": true, "expect_rows": 2000, "keep_columns": ["card_id", "Customer ID"], "policy": { "on_existing": "update" } }"#)
+        #expect(job.dryRun && job.expectRows == 2000 && job.keepColumns == ["card_id", "Customer ID"] && job.onExisting == .update)
+        let defaults = try load(#"{ "name": "m", "kind": "card", "inputs": ["a"] }"#)
+        #expect(!defaults.dryRun && defaults.expectRows == nil && defaults.keepColumns.isEmpty && defaults.onExisting == .keep)
+    }
+
     @Test func defaultsAreSensible() throws {
         let job = try load(#"{ "name": "n", "kind": "bank-account", "inputs": ["a.csv"] }"#)
         #expect(job.outputDirectory == "out/n" && job.outputFormat == .csv && job.maxRejectRate == nil && !job.allowExpired)
@@ -80,6 +87,12 @@ import Testing
         (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "done_marker": "done" } }"#, "'policy.done_marker' must be"),
         (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "done_marker": 1 } }"#, "'policy.done_marker' must be"),
         (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "settle_second": 5 } }"#, "unknown key 'policy.settle_second'"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "dry_run": "yes" }"#, "'dry_run' must be true or false"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "expect_rows": -1 }"#, "'expect_rows' must be a whole number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "expect_rows": 2.5 }"#, "'expect_rows' must be a whole number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "keep_columns": "card_id" }"#, "'keep_columns' must be a list"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "keep_columns": ["card_number"] }"#, "'keep_columns': --keep-column card_number"),
+        (#"{ "name": "n", "kind": "card", "inputs": ["a"], "policy": { "on_existing": "replace" } }"#, "'policy.on_existing' must be keep or update"),
     ])
     func mistakesAreRefusedByName(json: String, message: String) {
         let refused = refusal(json)

@@ -4,14 +4,23 @@ import Foundation
 /// A temporary folder for one test, with helpers to write gzip inputs and run the real executable.
 final class TestWorkspace {
     let root: URL
+    /// The kind of vault the commands of this test use. On PostgreSQL each vault name a test
+    /// uses (`vault.db`, `crash.db`, …) is a fresh database of the test server, dropped at the end.
+    let vaultKind: VaultKind
+    var databases: [String: String] = [:]
 
-    init() throws {
+    init(vault: VaultKind = .sqlite) throws {
+        vaultKind = vault
         root = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("tokenvault-tests-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        if vault == .postgreSQL { _ = try self.vault("vault.db") }
     }
 
-    deinit { try? FileManager.default.removeItem(at: root) }
+    deinit {
+        try? FileManager.default.removeItem(at: root)
+        dropDatabases()
+    }
 
     func path(_ name: String) -> String { root.appendingPathComponent(name).path }
 
@@ -72,15 +81,25 @@ final class TestWorkspace {
         return process.wait()
     }
 
-    /// Starts the executable without waiting.
-    func start(_ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil) throws -> RunningProcess {
+    /// Starts the executable without waiting; with `keepStdinOpen` its standard input stays open
+    /// (a run reading `-` then waits) until `closeStdin()`. `launcher` runs it through another
+    /// program (e.g. `setpriv`), given as that program's path and arguments.
+    func start(_ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil,
+               keepStdinOpen: Bool = false, launcher: [String] = []) throws -> RunningProcess {
         let process = Process()
-        process.executableURL = TestWorkspace.executable
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = launcher.dropFirst() + [TestWorkspace.executable.path] + (try vaultArguments(arguments))
+        } else {
+            process.executableURL = TestWorkspace.executable
+            process.arguments = try vaultArguments(arguments)
+        }
         process.currentDirectoryURL = root
         var env = ProcessInfo.processInfo.environment
         env["TOKENVAULT_MASTER_KEY"] = TestWorkspace.masterKey
         env.removeValue(forKey: "TOKENVAULT_VAULT")
+        if vaultKind == .postgreSQL { env["TOKENVAULT_VAULT"] = try vault("vault.db") }
+
         for (key, value) in environment ?? [:] { env[key] = value.isEmpty ? nil : value }
         process.environment = env
         let out = Pipe(), err = Pipe()
@@ -90,8 +109,8 @@ final class TestWorkspace {
         process.standardInput = input
         try process.run()
         if let stdinData { input.fileHandleForWriting.write(stdinData) }
-        try? input.fileHandleForWriting.close()
-        return RunningProcess(process: process, stdout: out, stderr: err)
+        if !keepStdinOpen { try? input.fileHandleForWriting.close() }
+        return RunningProcess(process: process, stdout: out, stderr: err, stdin: input)
     }
 
     /// The `tokenvault` binary beside the test bundle.
@@ -124,8 +143,11 @@ final class RunningProcess {
     private var errData = Data()
     private let group = DispatchGroup()
 
-    init(process: Process, stdout: Pipe, stderr: Pipe) {
+    private let stdin: Pipe?
+
+    init(process: Process, stdout: Pipe, stderr: Pipe, stdin: Pipe? = nil) {
         self.process = process
+        self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
         // Drain both pipes while the process runs, so it never blocks on a full pipe.
@@ -144,6 +166,12 @@ final class RunningProcess {
     }
 
     func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Sends a signal to the process (not to a launcher's children: `setpriv` execs in place).
+    func signal(_ number: Int32) { Foundation.kill(process.processIdentifier, number) }
+
+    /// Ends standard input when it was kept open.
+    func closeStdin() { try? stdin?.fileHandleForWriting.close() }
 
     /// Reads a pipe to its end, retrying reads a signal interrupts (Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which SIGCHLD from a killed child causes).

@@ -28,6 +28,14 @@ import Testing
         #expect(!redacted.contains("s3cr3t") && !redacted.contains("p@ss"))
     }
 
+    @Test func libpqMessagesAreScrubbedOfTheURLsSecrets() {
+        let secrets = ConnectionURL.secrets(of: "postgresql://tv:p%40ss@db/vault?sslpassword=k3y&sslmode=require")
+        #expect(Set(secrets) == ["p%40ss", "p@ss", "k3y"])
+        let scrubbed = ConnectionURL.scrub("password authentication failed (p@ss) with k3y", secrets: secrets)
+        #expect(scrubbed == "password authentication failed (***) with ***")
+        #expect(ConnectionURL.secrets(of: "postgresql://tv@db/vault").isEmpty)
+    }
+
     @Test func aFileVaultIsShownAsItsPath() {
         #expect(VaultLocation("data/vault.db").displayName == "data/vault.db")
     }

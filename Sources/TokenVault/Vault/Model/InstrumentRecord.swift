@@ -7,4 +7,9 @@ struct InstrumentRecord: Sendable {
     let dataKey: Int
     /// Set once crypto-shredded (a tombstone keeps the token).
     let deletedAt: String?
+    /// The run, input (its position in the run) and data row that created it: `verify` checks
+    /// a result's `new`/`existing` against them.
+    let createdRun: Int64
+    let createdInput: Int
+    let createdRow: Int
 }

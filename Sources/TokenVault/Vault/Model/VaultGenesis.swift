@@ -4,4 +4,6 @@ struct VaultGenesis: Sendable {
     let createdAt: String
     let dataKey: WrappedKey
     let fingerprintKey: WrappedKey
+    /// How card tokens look, for the vault's whole life (SPEC §11).
+    var tokenFormat: TokenFormat = .uuid
 }

@@ -3,14 +3,35 @@
 /// A token or a fingerprint leads to a record through its own table (`tokens`, `fingerprints`,
 /// schema v2), then to `instruments` by id.
 extension SQLiteVaultStore {
-    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery)
+    func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
+        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity)
+    }
+
+    func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
+        try SQLiteError.guarded {
+            let lookup = try connection.prepare("""
+                SELECT i.token, i.alias, i.sealed, i.data_key FROM fingerprints f JOIN instruments i ON i.id = f.id
+                WHERE f.fingerprint_prefix = ?1 AND f.fingerprint = ?2
+                """)
+            return try connection.transaction(immediate: false) {
+                try fingerprints.map { fingerprint in
+                    try fingerprint.withBytes { bytes in
+                        lookup.bind(fingerprint.prefix, at: 1)
+                        lookup.bindStatic(bytes, at: 2)
+                        defer { lookup.reset() }
+                        guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else { return nil }
+                        return StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 2) ?? [], dataKey: lookup.int(at: 3))
+                    }
+                }
+            }
+        }
     }
 
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {
         try SQLiteError.guarded {
             let lookup = try connection.prepare("""
-                SELECT i.kind, i.sealed, i.data_key, i.deleted_at FROM tokens t JOIN instruments i ON i.id = t.id
+                SELECT i.kind, i.sealed, i.data_key, i.deleted_at, i.created_run, i.created_input, i.created_row
+                FROM tokens t JOIN instruments i ON i.id = t.id
                 WHERE t.token_prefix = ?1 AND t.token = ?2
                 """)
             return try tokens.map { token in
@@ -21,7 +42,8 @@ extension SQLiteVaultStore {
                     guard try lookup.step() else { return nil }
                     return InstrumentRecord(
                         kind: InstrumentKind(storedValue: lookup.int(at: 0)), sealed: lookup.blob(at: 1),
-                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3))
+                        dataKey: lookup.int(at: 2), deletedAt: lookup.text(at: 3),
+                        createdRun: lookup.int64(at: 4), createdInput: lookup.int(at: 5), createdRow: lookup.int(at: 6))
                 }
             }
         }

@@ -35,6 +35,7 @@ extension SQLiteVaultStore {
     }
 
     func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws {
+        try fileIdentity?.check()
         try SQLiteError.guarded {
             try connection.transaction {
                 try connection.run("UPDATE runs SET status = ?, finished_at = ?, tokens_after = ?, report = ? WHERE id = ?",
@@ -64,13 +65,27 @@ extension SQLiteVaultStore {
         try SQLiteError.guarded {
             let statement = try connection.prepare("""
                 SELECT r.job_id FROM runs r JOIN run_inputs i ON i.run_id = r.id
-                WHERE i.sha256 = ?2 AND r.status IN ('running', 'failed')
+                WHERE i.sha256 = ?2 AND r.status IN ('running', 'failed', 'interrupted')
                   AND substr(r.job_id, 1, length(?1) + 1) = ?1 || '-'
                 ORDER BY r.id DESC LIMIT 1
                 """)
             statement.bind(name, at: 1)
             statement.bind(sha256, at: 2)
             return try statement.step() ? statement.text(at: 0) : nil
+        }
+    }
+
+    func priorRun(jobID: String) throws -> PriorRun? {
+        try SQLiteError.guarded {
+            let run = try connection.prepare("SELECT id, status, kind, report FROM runs WHERE job_id = ?")
+            run.bind(jobID, at: 1)
+            guard try run.step() else { return nil }
+            let inputs = try connection.prepare("SELECT sha256, bytes FROM run_inputs WHERE run_id = ? ORDER BY position")
+            inputs.bind(run.int64(at: 0), at: 1)
+            var digests: [InputDigest] = []
+            while try inputs.step() { digests.append(InputDigest(sha256: inputs.text(at: 0) ?? "", bytes: inputs.int(at: 1))) }
+            return PriorRun(status: run.text(at: 1) ?? "", kind: run.text(at: 2) ?? "", inputs: digests,
+                            report: run.text(at: 3).flatMap { try? ReconciliationReport.decode($0) })
         }
     }
 

@@ -11,20 +11,23 @@ final class SQLiteVaultStore: VaultStore {
     /// Where re-encryption under a data key has got to (ids below are done): `resealBatch`
     /// continues from there instead of reading every finished record again.
     var resealCursor: (dataKey: Int, afterID: Int64)?
+    /// The file opened, so a deleted or replaced vault file is noticed before work is reported.
+    let fileIdentity: SQLiteFileIdentity?
 
-    private init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
+    init(path: String, connection: SQLiteConnection, options: VaultStoreOptions) {
         self.location = .sqlite(path: path)
         self.path = path
         self.connection = connection
         self.options = options
+        fileIdentity = SQLiteFileIdentity(path: path)
     }
 
-    private static func path(_ options: VaultStoreOptions) -> String {
+    static func path(_ options: VaultStoreOptions) -> String {
         guard case .sqlite(let path) = options.location else { preconditionFailure("an SQLite store for \(options.location.displayName)") }
         return path
     }
 
-    private static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
+    static func busyMilliseconds(_ options: VaultStoreOptions) -> Int32 {
         Int32(min(options.busyTimeoutSeconds * 1000, Double(Int32.max)))
     }
 
@@ -54,24 +57,14 @@ final class SQLiteVaultStore: VaultStore {
     }
 
     static func create(_ options: VaultStoreOptions, genesis: VaultGenesis) throws -> SQLiteVaultStore {
-        let path = path(options)
-        // Create the file with mode 0600 before sqlite3 opens it: the -wal and -shm files take its mode.
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw TokenVaultError(.cannotCreateOutput, "cannot create the vault \(path): \(String(cString: strerror(errno)))")
-        }
-        close(fd)
+        let store = try createEmpty(options)
+        let connection = store.connection
         return try SQLiteError.guarded {
-            let connection = try SQLiteConnection(path: path, create: false, busyTimeoutMilliseconds: busyMilliseconds(options))
-            // 64 KiB pages: the two random-key indexes are searched and split far less often than
-            // with 4 KiB pages (measured: ~15% more rows/s into a fresh vault). Fixed at creation.
-            try connection.execute("PRAGMA page_size = 65536")
-            let store = SQLiteVaultStore(path: path, connection: connection, options: options)
-            try store.prepareForWriting()
             try connection.transaction {
-                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?)",
+                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?), ('token_format', ?)",
                                    .text(genesis.vaultID), .text(genesis.createdAt),
-                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)))
+                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)),
+                                   .text(genesis.tokenFormat.rawValue))
                 try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
                                    .int(genesis.dataKey.version), .blob(genesis.dataKey.wrapped), .text(genesis.dataKey.createdAt))
                 try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
@@ -127,6 +120,18 @@ final class SQLiteVaultStore: VaultStore {
         try SQLiteError.guarded {
             let statement = try connection.prepare("SELECT value FROM vault_meta WHERE key = 'vault_id'")
             return try statement.step() ? statement.text(at: 0) ?? "" : ""
+        }
+    }
+
+    func tokenFormat() throws -> TokenFormat {
+        try SQLiteError.guarded {
+            let statement = try connection.prepare("SELECT value FROM vault_meta WHERE key = 'token_format'")
+            // Vaults made before token formats existed have no entry: UUIDs.
+            guard try statement.step(), let text = statement.text(at: 0) else { return .uuid }
+            guard let format = TokenFormat(rawValue: text) else {
+                throw TokenVaultError(.vaultCorrupt, "the vault's token format '\(text)' is unknown to this tokenvault")
+            }
+            return format
         }
     }
 

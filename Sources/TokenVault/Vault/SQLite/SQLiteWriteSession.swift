@@ -21,6 +21,8 @@ import Foundation
 /// A conflict on a record this same job created at this same row (a resumed run) is reported new.
 /// The primary keys of `fingerprints` and `tokens` stay unique: should the logic above ever let a
 /// repeat through, the commit fails and rolls back instead of storing it twice.
+///
+/// Batches are handed back as `DurableBatch`es only by the commit that made their rows durable.
 final class SQLiteWriteSession: InstrumentWriter {
     private let connection: SQLiteConnection
     private let run: RunRecord
@@ -30,8 +32,15 @@ final class SQLiteWriteSession: InstrumentWriter {
     private let insert: SQLiteStatement
     private let probe: SQLiteStatement
     private let record: SQLiteStatement
+    private let probeToken: SQLiteStatement
     private let insertFingerprint: SQLiteStatement
     private let insertToken: SQLiteStatement
+    /// Re-seals an existing record with the row's fields (`--on-existing update`), and a new
+    /// one under a redrawn format-preserving token after a collision.
+    private let sealer: RecordSealer
+    private var update: SQLiteStatement?
+    /// The vault file, checked before each commit.
+    private let file: SQLiteFileIdentity?
     private var inTransaction = false
     private var rowsSinceCommit = 0
     private var arena = TextArena()
@@ -44,8 +53,11 @@ final class SQLiteWriteSession: InstrumentWriter {
     private var pendingIDs: [Fingerprint: Int64] = [:]
     private var pendingFingerprints: [PendingKey<Fingerprint>] = []
     private var pendingTokens: [PendingKey<Token>] = []
-    /// How many commits this writer has made; the pipeline watches it to move its tallies.
-    private(set) var commitCount = 0
+    /// The open transaction's format-preserving tokens: they are not in `tokens` before the
+    /// commit, and a later row of the same transaction may draw one of them again.
+    private var pendingFormatPreserving: Set<Token> = []
+    /// The batches of the open transaction, in input order: handed back when it commits.
+    private var pending: [DurableBatch] = []
 
     /// A lookup key waiting for the commit, with the record it leads to.
     private struct PendingKey<Key> {
@@ -54,13 +66,16 @@ final class SQLiteWriteSession: InstrumentWriter {
         var id: Int64
     }
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int) throws {
+    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
+         file: SQLiteFileIdentity?) throws {
         self.connection = connection
+        self.sealer = sealer
+        self.file = file
         self.run = run
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
         self.commitEvery = commitEvery
-        (insert, probe, record, insertFingerprint, insertToken) = try SQLiteError.guarded {
+        (insert, probe, record, probeToken, insertFingerprint, insertToken) = try SQLiteError.guarded {
             (try connection.prepare("""
                 INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
                     brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
@@ -68,9 +83,15 @@ final class SQLiteWriteSession: InstrumentWriter {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                 """),
              try connection.prepare("SELECT id FROM fingerprints WHERE fingerprint_prefix = ?1 AND fingerprint = ?2"),
-             try connection.prepare("SELECT token, alias, created_run, created_input, created_row FROM instruments WHERE id = ?1"),
+             try connection.prepare("""
+                SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments WHERE id = ?1
+                """),
+             try connection.prepare("SELECT 1 FROM tokens WHERE token_prefix = ?1 AND token = ?2"),
              try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)"),
              try connection.prepare("INSERT INTO tokens(token_prefix, token, id) VALUES (?1, ?2, ?3)"))
+        }
+        if sealer.onExisting == .update {
+            update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
         }
         insert.bind(kind.storedValue, at: 2)
         // The columns of the other kind stay NULL.
@@ -85,8 +106,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
-    func write(_ batch: inout PreparedBatch) throws {
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches made durable by a commit in this call, in input order.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
+        try namingTheVault {
             if !inTransaction {
                 try connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
@@ -96,7 +119,7 @@ final class SQLiteWriteSession: InstrumentWriter {
             insert.bind(batch.inputIndex, at: 15)
             var resolutions: [Resolution] = []
             resolutions.reserveCapacity(batch.rows.count)
-            var newCount = 0, existingCount = 0
+            var newCount = 0, existingCount = 0, updatedCount = 0
             try batch.rows.withUnsafeBufferPointer { rows in
                 for row in rows {
                     guard let instrument = row.instrument else {
@@ -106,10 +129,11 @@ final class SQLiteWriteSession: InstrumentWriter {
                     if let id = try existingID(instrument.fingerprint) {
                         let resolution = try resolveExisting(id, instrument, row: row.row, inputIndex: batch.inputIndex)
                         if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
+                        if resolution.updated { updatedCount += 1 }
                         resolutions.append(resolution)
                     } else {
-                        try insertRow(instrument, row: row.row)
-                        resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                        let token = try insertNew(instrument, row: row.row)
+                        resolutions.append(Resolution(status: .new, token: token))
                         newCount += 1
                     }
                 }
@@ -117,8 +141,10 @@ final class SQLiteWriteSession: InstrumentWriter {
             batch.resolutions = resolutions
             batch.tally.counts.new += newCount
             batch.tally.counts.existing += existingCount
+            if sealer.onExisting == .update { batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount }
+            pending.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
             rowsSinceCommit += batch.rows.count
-            if rowsSinceCommit >= commitEvery { try commit() }
+            return rowsSinceCommit >= commitEvery ? try commit() : []
         }
     }
 
@@ -143,16 +169,23 @@ final class SQLiteWriteSession: InstrumentWriter {
             appended.bind(filterCoversID, at: 1)
             while try appended.step() { self.filter!.insert(appended.int64(at: 0)) }
         } else {
-            // Room for half as many again and this run's next commits; the old one goes first,
-            // so the two are never in memory together.
-            let known = max(Int(highest), filter?.count ?? 0)
-            filter = nil
-            var fresh = FingerprintFilter(expected: known + known / 2 + 4 * commitEvery)
-            let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
-            while try all.step() { fresh.insert(all.int64(at: 0)) }
-            filter = fresh
+            try rebuildFilter(records: Int(highest))
         }
         filterCoversID = highest
+    }
+
+    /// A new, larger filter from `fingerprints` and the open transaction's new records: room for
+    /// half as many again and a few transactions more. The old one goes first, so the two are
+    /// never in memory together. Also called inside a transaction that outgrows the filter (an
+    /// all-or-nothing run is one transaction), which would otherwise probe for every row.
+    private func rebuildFilter(records: Int) throws {
+        let known = max(records, filter?.count ?? 0)
+        filter = nil
+        var fresh = FingerprintFilter(expected: known + known / 2 + 4 * min(commitEvery, 1 << 20))
+        let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
+        while try all.step() { fresh.insert(all.int64(at: 0)) }
+        for pending in pendingFingerprints { fresh.insert(pending.prefix) }
+        filter = fresh
     }
 
     /// The record that already holds `fingerprint`, if any: earlier in this transaction, or
@@ -165,6 +198,42 @@ final class SQLiteWriteSession: InstrumentWriter {
             probe.bindStatic(bytes, at: 2)
             defer { probe.reset() }
             return try probe.step() ? probe.int64(at: 0) : nil
+        }
+    }
+
+    /// Appends a new instrument; its token.
+    ///
+    /// A format-preserving token has few random digits, so another record (committed, or earlier
+    /// in this transaction) may hold it: the token is then redrawn (and the record re-sealed for
+    /// it) until one is free. A UUID is not checked: 122 random bits do not collide, and should
+    /// one ever do, the primary key of `tokens` fails the commit rather than store it twice.
+    private func insertNew(_ instrument: PreparedInstrument, row: Int) throws -> Token {
+        guard instrument.candidateToken.isFormatPreserving else {
+            try insertRow(instrument, row: row)
+            return instrument.candidateToken
+        }
+        var candidate = instrument
+        var draws = 0
+        while try isTaken(candidate.candidateToken) {
+            guard draws < 1000 else {
+                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few")
+            }
+            draws += 1
+            candidate = try sealer.redrawn(candidate)
+        }
+        pendingFormatPreserving.insert(candidate.candidateToken)
+        try insertRow(candidate, row: row)
+        return candidate.candidateToken
+    }
+
+    /// True when a record holds `token` (tombstones included) or this transaction has drawn it.
+    private func isTaken(_ token: Token) throws -> Bool {
+        if pendingFormatPreserving.contains(token) { return true }
+        return try token.withBytes { bytes in
+            probeToken.bind(token.prefix, at: 1)
+            probeToken.bindStatic(bytes, at: 2)
+            defer { probeToken.reset() }
+            return try probeToken.step()
         }
     }
 
@@ -202,33 +271,54 @@ final class SQLiteWriteSession: InstrumentWriter {
             }
         }
         let id = connection.lastInsertedRowID
-        filter!.insert(instrument.fingerprint.prefix)
         filterCoversID = id
         pendingIDs[instrument.fingerprint] = id
         pendingFingerprints.append(PendingKey(prefix: instrument.fingerprint.prefix, key: instrument.fingerprint, id: id))
         pendingTokens.append(PendingKey(prefix: instrument.candidateToken.prefix, key: instrument.candidateToken, id: id))
+        filter!.insert(instrument.fingerprint.prefix)
+        if filter!.count > filter!.capacity { try rebuildFilter(records: Int(id)) }
     }
 
-    /// The instrument is already in the vault: its token, reported new only when this very job
-    /// created it at this very row (a resumed run).
+    /// The instrument is already in the vault (record `id`): its token, reported new only when
+    /// this very job created it at this very row (a resumed run). An existing record travels
+    /// with the row so that results show what the vault holds; under `--on-existing update` it
+    /// is re-sealed with the row's expiry and holder name first. The pipeline checks that the
+    /// record is the instrument the fingerprint names (`matched`).
     private func resolveExisting(_ id: Int64, _ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
-        record.bind(id, at: 1)
-        defer { record.reset() }
-        guard try record.step(), let token = record.withBlob(at: 0, { Token(storedBytes: $0) }) else {
-            throw TokenVaultError(.vaultCorrupt, "a fingerprint leads to no record")
+        let (stored, mine): (StoredInstrument, Bool) = try {
+            record.bind(id, at: 1)
+            defer { record.reset() }
+            guard try record.step(), let token = record.withBlob(at: 0, { Token(storedBytes: $0) }) else {
+                throw TokenVaultError(.vaultCorrupt, "a fingerprint leads to no record")
+            }
+            let mine = record.int64(at: 2) == run.id && record.int(at: 3) == inputIndex && record.int(at: 4) == row
+            return (StoredInstrument(token: token, alias: record.text(at: 1), sealed: record.blob(at: 5) ?? [], dataKey: record.int(at: 6)), mine)
+        }()
+        let matched = MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey)
+        if mine { return Resolution(status: .new, token: stored.token, matched: matched) }
+        guard let update, let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else {
+            return Resolution(status: .existing, token: stored.token, stored: stored, matched: matched)
         }
-        let storedAlias = record.text(at: 1)
-        let mine = record.int64(at: 2) == run.id && record.int(at: 3) == inputIndex && record.int(at: 4) == row
-        return Resolution(
-            status: mine ? .new : .existing, token: token,
-            storedAlias: storedAlias == instrument.display.alias ? nil : storedAlias)
+        try sealed.withUnsafeBytes { bytes in
+            update.bindStatic(bytes, at: 1)
+            update.bind(dataKey, at: 2)
+            update.bind(id, at: 3)
+            defer { update.reset() }
+            try update.step()
+        }
+        let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
+        return Resolution(status: .existing, token: stored.token, stored: updated, updated: true,
+                          matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
     }
 
     /// Commits pending rows, their lookup keys (each index filled in its own order) and the
     /// token counter, in one transaction.
-    func commit() throws {
-        guard inTransaction else { return }
-        try SQLiteError.guarded {
+    ///
+    /// - Returns: the batches this commit made durable, in input order.
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
+        try file?.check()
+        try namingTheVault {
             if !pendingTokens.isEmpty {
                 pendingFingerprints.sort { $0.prefix < $1.prefix }
                 for pending in pendingFingerprints {
@@ -256,13 +346,26 @@ final class SQLiteWriteSession: InstrumentWriter {
             try connection.execute("COMMIT")
         }
         endTransaction()
-        commitCount += 1
+        defer { pending.removeAll(keepingCapacity: true) }
+        return pending
+    }
+
+    /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a
+    /// full disk: "database or disk is full"), so the operator knows which disk to look at.
+    private func namingTheVault<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try SQLiteError.guarded(body)
+        } catch let error as TokenVaultError where error.code == .io || error.code == .cannotCreateOutput {
+            guard let path = file?.path, !error.message.contains(path) else { throw error }
+            throw TokenVaultError(error.code, "\(path): \(error.message)", underlying: error.underlying)
+        }
     }
 
     /// Abandons pending rows (after a failure that must not leave half a batch).
     func rollback() {
         guard inTransaction else { return }
         try? connection.execute("ROLLBACK")
+        pending.removeAll()
         endTransaction()
         // The filter holds fingerprints that were rolled back and an id others may now reuse.
         filter = nil
@@ -275,5 +378,6 @@ final class SQLiteWriteSession: InstrumentWriter {
         pendingIDs.removeAll(keepingCapacity: true)
         pendingFingerprints.removeAll(keepingCapacity: true)
         pendingTokens.removeAll(keepingCapacity: true)
+        pendingFormatPreserving.removeAll()
     }
 }

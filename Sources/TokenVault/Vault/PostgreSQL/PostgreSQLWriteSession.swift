@@ -1,0 +1,249 @@
+import Foundation
+
+/// The PostgreSQL writer of a tokenize run: each batch is one transaction of a few round trips,
+/// never one per row.
+///
+/// Per batch: the first occurrence of each fingerprint in the batch is sent by binary COPY into
+/// a temporary staging table; `INSERT … SELECT … ORDER BY fingerprint ON CONFLICT DO NOTHING`
+/// inserts those the vault does not hold; a join then reads the vault's token for the others;
+/// the live-token counter is updated and the transaction commits.
+///
+/// Why this keeps the guarantees with any number of concurrent writers (READ COMMITTED):
+/// - the unique fingerprint index decides: an insert that meets another transaction's
+///   uncommitted insert of the same fingerprint waits for it; if that commits, the row is a
+///   conflict and reported existing; if it rolls back, this insert goes ahead and is new. So
+///   each new instrument is reported new exactly once over all writers;
+/// - the join is a new statement, so its snapshot sees the rows that won those conflicts;
+/// - a transaction holds one INSERT whose rows are taken in fingerprint order, so two writers
+///   wait on each other's fingerprints in the same order: no deadlock cycle;
+/// - inside a file, later repeats of a fingerprint in the batch take the first one's token
+///   (reported existing), and earlier batches are committed: file order decides;
+/// - a row whose instrument this run created at this very input row is reported new (resume);
+/// - the fingerprint-key row is held `FOR SHARE` for each transaction, so a fingerprint-key
+///   rotation waits for the batch in flight and the next batch sees the new key and stops.
+final class PostgreSQLWriteSession: InstrumentWriter {
+    private let connection: PostgreSQLConnection
+    private let run: RunRecord
+    private let kind: InstrumentKind
+    private let keys: KeyVersions
+    /// Re-seals an existing record with the row's fields (`--on-existing update`).
+    private let sealer: RecordSealer
+    private let insertSQL: String
+    private var inTransaction = false
+    /// The COPY data of a batch, reused.
+    private var copy: [UInt8] = []
+    /// The batch index of the first row of each fingerprint, reused.
+    private var first: [Fingerprint: Int] = [:]
+
+    private static let copyHeader: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    /// Columns of the staging table, in COPY order.
+    private static let stagedColumns: Int16 = 9
+
+    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions, sealer: RecordSealer) throws {
+        self.connection = connection
+        self.sealer = sealer
+        self.run = run
+        self.kind = run.kind
+        self.keys = keys
+        // Cards fill brand and bin; bank accounts country and bank_code.
+        let (group, prefix) = kind == .card ? ("brand", "bin") : ("country", "bank_code")
+        insertSQL = """
+            INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias, \(group), \(prefix),
+                last4, metadata, created_run, created_input, created_row)
+            SELECT token, \(kind.storedValue), fingerprint, \(keys.fingerprintKey), \(keys.activeDataKey), sealed, alias, grp, prefix,
+                last4, metadata, \(run.id), $1, row
+            FROM tokenvault_staging ORDER BY fingerprint
+            ON CONFLICT (fingerprint) DO NOTHING
+            """
+        try PostgreSQLError.guarded {
+            try connection.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS tokenvault_staging (
+                    token uuid NOT NULL, fingerprint bytea NOT NULL, sealed bytea NOT NULL, alias text, grp text,
+                    prefix text, last4 text, metadata text, row bigint NOT NULL
+                ) ON COMMIT DELETE ROWS
+                """)
+        }
+        copy.reserveCapacity(1 << 20)
+    }
+
+    /// - Returns: this batch, durable: each batch is its own transaction.
+    func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
+        try PostgreSQLError.guarded {
+            if !inTransaction {
+                let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
+                inTransaction = true
+                guard current.text(0, 0) == String(keys.fingerprintKey) else {
+                    throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+                }
+            }
+            let staged = stage(batch)
+            var inserted = 0
+            var conflicts: [Int: Conflict] = [:]
+            if staged > 0 {
+                try copy.withUnsafeBytes { try connection.copyIn("COPY tokenvault_staging FROM STDIN (FORMAT binary)", data: $0) }
+                inserted = try connection.query(insertSQL, [String(batch.inputIndex)]).affectedRows
+                if inserted < staged { conflicts = try readConflicts(inputIndex: batch.inputIndex) }
+            }
+            resolve(&batch, conflicts: conflicts)
+            if sealer.onExisting == .update { try updateExisting(&batch) }
+            try commit(inserted: inserted)
+            return [DurableBatch(sequence: batch.sequence, tally: batch.tally)]
+        }
+    }
+
+    /// Writes the COPY data of the batch's first occurrences; returns how many.
+    private func stage(_ batch: PreparedBatch) -> Int {
+        copy.removeAll(keepingCapacity: true)
+        first.removeAll(keepingCapacity: true)
+        copy.append(contentsOf: Self.copyHeader)
+        var staged = 0
+        for (index, row) in batch.rows.enumerated() {
+            guard let instrument = row.instrument, first[instrument.fingerprint] == nil else { continue }
+            first[instrument.fingerprint] = index
+            let display = instrument.display
+            appendInteger(Self.stagedColumns)
+            instrument.candidateToken.withBytes { appendField($0) }
+            instrument.fingerprint.withBytes { appendField($0) }
+            appendInteger(Int32(instrument.sealed.count))
+            copy.append(contentsOf: instrument.sealed)
+            appendText(display.alias)
+            appendText(display.brandOrCountry)
+            appendText(kind == .card ? display.visiblePrefix : display.bankCode)
+            appendText(display.last4)
+            if let metadata = display.metadata { appendText(metadata) } else { appendInteger(Int32(-1)) }
+            appendInteger(Int32(8))
+            appendInteger(Int64(row.row))
+            staged += 1
+        }
+        appendInteger(Int16(-1))
+        return staged
+    }
+
+    private func appendInteger<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { copy.append(contentsOf: $0) }
+    }
+
+    private func appendField(_ bytes: UnsafeRawBufferPointer) {
+        appendInteger(Int32(bytes.count))
+        copy.append(contentsOf: bytes)
+    }
+
+    private func appendText(_ text: String) {
+        appendInteger(Int32(text.utf8.count))
+        copy.append(contentsOf: text.utf8)
+    }
+
+    /// A staged row the vault already held: its record and whether this run made it here.
+    private struct Conflict {
+        var stored: StoredInstrument
+        var mine: Bool
+        /// The record as sealed: the pipeline checks it is the instrument the fingerprint names.
+        var matched: MatchedRecord
+    }
+
+    /// The vault's record for every staged row that was not inserted now, by input row.
+    private func readConflicts(inputIndex: Int) throws -> [Int: Conflict] {
+        let result = try connection.query("""
+            SELECT s.row, i.token, i.alias, i.created_run, i.created_input, i.created_row, i.sealed, i.data_key
+            FROM tokenvault_staging s JOIN instruments i ON i.fingerprint = s.fingerprint
+            WHERE i.token <> s.token
+            """, binary: true)
+        var conflicts: [Int: Conflict] = [:]
+        conflicts.reserveCapacity(result.rowCount)
+        for index in 0..<result.rowCount {
+            let row = Int(result.binaryInteger(index, 0))
+            guard let token = result.withBytes(index, 1, { Token(storedBytes: $0) }) else {
+                throw TokenVaultError(.vaultCorrupt, "a record has no valid token")
+            }
+            let alias = result.isNull(index, 2) ? nil : result.withBytes(index, 2) { String(decoding: $0, as: UTF8.self) }
+            let mine = result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(inputIndex)
+                && result.binaryInteger(index, 5) == Int64(row)
+            let sealed = result.withBytes(index, 6) { Array($0) }
+            let dataKey = Int(result.binaryInteger(index, 7))
+            conflicts[row] = Conflict(stored: StoredInstrument(token: token, alias: alias, sealed: sealed, dataKey: dataKey), mine: mine,
+                                      matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
+        }
+        return conflicts
+    }
+
+    /// Fills the batch's resolutions in row order. An existing row carries the vault's record, so
+    /// results show what the vault holds (SPEC §10).
+    private func resolve(_ batch: inout PreparedBatch, conflicts: [Int: Conflict]) {
+        var resolutions: [Resolution] = []
+        resolutions.reserveCapacity(batch.rows.count)
+        /// The record the vault now holds for each first occurrence: its own, or the one just inserted.
+        var records: [Int: StoredInstrument] = [:]
+        var newCount = 0, existingCount = 0
+        for (index, row) in batch.rows.enumerated() {
+            guard let instrument = row.instrument, let firstIndex = first[instrument.fingerprint] else {
+                resolutions.append(.rejected)
+                continue
+            }
+            if firstIndex == index {
+                if let conflict = conflicts[row.row] {
+                    records[index] = conflict.stored
+                    resolutions.append(conflict.mine
+                        ? Resolution(status: .new, token: conflict.stored.token, matched: conflict.matched)
+                        : Resolution(status: .existing, token: conflict.stored.token, stored: conflict.stored, matched: conflict.matched))
+                    if conflict.mine { newCount += 1 } else { existingCount += 1 }
+                } else {
+                    records[index] = StoredInstrument(
+                        token: instrument.candidateToken, alias: instrument.display.alias,
+                        sealed: Array(instrument.sealed), dataKey: keys.activeDataKey)
+                    resolutions.append(Resolution(status: .new, token: instrument.candidateToken))
+                    newCount += 1
+                }
+            } else if let record = records[firstIndex] {
+                // A repeat matched the first occurrence's record: the vault's, or the one just inserted.
+                resolutions.append(Resolution(status: .existing, token: record.token, stored: record,
+                                              matched: MatchedRecord(sealed: record.sealed, dataKey: record.dataKey)))
+                existingCount += 1
+            }
+        }
+        batch.resolutions = resolutions
+        batch.tally.counts.new += newCount
+        batch.tally.counts.existing += existingCount
+    }
+
+    /// `--on-existing update`: re-seals each existing row's record with the row's expiry and
+    /// holder name, in row order (a later repeat updates what an earlier one wrote), inside the
+    /// batch's transaction. One statement per updated row: updates are the exception in a file.
+    private func updateExisting(_ batch: inout PreparedBatch) throws {
+        var latest: [Token: StoredInstrument] = [:]
+        var updatedCount = 0
+        for index in batch.resolutions.indices {
+            guard batch.resolutions[index].status == .existing, let instrument = batch.rows[index].instrument,
+                  let original = batch.resolutions[index].stored else { continue }
+            let stored = latest[original.token] ?? original
+            guard let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else { continue }
+            try connection.query("UPDATE instruments SET sealed = $1, data_key = $2 WHERE token = $3::uuid",
+                                 [PostgreSQLVaultStore.byteaLiteral(sealed), String(dataKey), stored.token.description])
+            let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
+            latest[stored.token] = updated
+            batch.resolutions[index].stored = updated
+            batch.resolutions[index].updated = true
+            batch.resolutions[index].matched = MatchedRecord(sealed: sealed, dataKey: dataKey)
+            updatedCount += 1
+        }
+        batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount
+    }
+
+    /// Commits the batch with the token counter, in one round trip.
+    private func commit(inserted: Int) throws {
+        try connection.execute(
+            (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+        inTransaction = false
+    }
+
+    func commit() throws -> [DurableBatch] {
+        guard inTransaction else { return [] }
+        try PostgreSQLError.guarded { try commit(inserted: 0) }
+        return []
+    }
+
+    func rollback() {
+        guard inTransaction else { return }
+        _ = try? connection.execute("ROLLBACK")
+        inTransaction = false
+    }
+}
