@@ -11,7 +11,7 @@ import Foundation
 /// on a random page. Rows are still resolved one by one in file order at `write`, so the
 /// pipeline and its guarantees are unchanged:
 ///
-/// - a fingerprint seen earlier in the open transaction is found in `pendingIDs`;
+/// - a fingerprint seen earlier in the open transaction is found through `pendingIndex`;
 /// - one committed before is found in `fingerprints`, probed only when `filter` says it may be
 ///   there (a new instrument, the bulk of a migration, reads no index page at all);
 /// - the write lock is held from `BEGIN IMMEDIATE` to `COMMIT`, so nothing changes the vault
@@ -49,9 +49,10 @@ final class SQLiteWriteSession: InstrumentWriter {
     private var filter: FingerprintFilter?
     /// The highest instrument id the filter covers: later ids were written by someone else.
     private var filterCoversID: Int64 = 0
-    /// The open transaction's new records, by fingerprint (repeats inside the transaction).
-    private var pendingIDs: [Fingerprint: Int64] = [:]
+    /// The open transaction's new records: their fingerprints in insertion order (sorted at the
+    /// commit), found by fingerprint through `pendingIndex` (repeats inside the transaction).
     private var pendingFingerprints: [PendingKey<Fingerprint>] = []
+    private var pendingIndex: PendingFingerprintIndex
     private var pendingTokens: [PendingKey<Token>] = []
     /// The open transaction's format-preserving tokens: they are not in `tokens` before the
     /// commit, and a later row of the same transaction may draw one of them again.
@@ -75,6 +76,8 @@ final class SQLiteWriteSession: InstrumentWriter {
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
         self.commitEvery = commitEvery
+        let reserve = min(commitEvery, 1 << 20) + 4096
+        pendingIndex = PendingFingerprintIndex(capacity: reserve)
         (insert, probe, record, probeToken, insertFingerprint, insertToken) = try SQLiteError.guarded {
             (try connection.prepare("""
                 INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
@@ -99,8 +102,6 @@ final class SQLiteWriteSession: InstrumentWriter {
         insert.bind(keys.fingerprintKey, at: 4)
         insert.bind(keys.activeDataKey, at: 5)
         insert.bind(Int(run.id), at: 14)
-        let reserve = min(commitEvery, 1 << 20) + 4096
-        pendingIDs.reserveCapacity(reserve)
         pendingFingerprints.reserveCapacity(reserve)
         pendingTokens.reserveCapacity(reserve)
     }
@@ -192,7 +193,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// committed (probed only when the filter cannot rule it out).
     private func existingID(_ fingerprint: Fingerprint) throws -> Int64? {
         guard filter!.mayContain(fingerprint.prefix) else { return nil }
-        if let id = pendingIDs[fingerprint] { return id }
+        if let position = pendingIndex.find(fingerprint.prefix, where: { pendingFingerprints[$0].key == fingerprint }) {
+            return pendingFingerprints[position].id
+        }
         return try fingerprint.withBytes { bytes in
             probe.bind(fingerprint.prefix, at: 1)
             probe.bindStatic(bytes, at: 2)
@@ -272,7 +275,7 @@ final class SQLiteWriteSession: InstrumentWriter {
         }
         let id = connection.lastInsertedRowID
         filterCoversID = id
-        pendingIDs[instrument.fingerprint] = id
+        pendingIndex.insert(instrument.fingerprint.prefix, position: pendingFingerprints.count) { pendingFingerprints[$0].prefix }
         pendingFingerprints.append(PendingKey(prefix: instrument.fingerprint.prefix, key: instrument.fingerprint, id: id))
         pendingTokens.append(PendingKey(prefix: instrument.candidateToken.prefix, key: instrument.candidateToken, id: id))
         filter!.insert(instrument.fingerprint.prefix)
@@ -320,6 +323,10 @@ final class SQLiteWriteSession: InstrumentWriter {
         try file?.check()
         try namingTheVault {
             if !pendingTokens.isEmpty {
+                // Sorting moves the positions the index holds: it goes first. Should the commit
+                // fail and a write follow without a rollback, a repeat would then be inserted
+                // again and the primary key of `fingerprints` would fail that commit too.
+                pendingIndex.removeAll()
                 pendingFingerprints.sort { $0.prefix < $1.prefix }
                 for pending in pendingFingerprints {
                     try pending.key.withBytes { bytes in
@@ -375,7 +382,7 @@ final class SQLiteWriteSession: InstrumentWriter {
     private func endTransaction() {
         inTransaction = false
         rowsSinceCommit = 0
-        pendingIDs.removeAll(keepingCapacity: true)
+        pendingIndex.removeAll()
         pendingFingerprints.removeAll(keepingCapacity: true)
         pendingTokens.removeAll(keepingCapacity: true)
         pendingFormatPreserving.removeAll()

@@ -203,3 +203,26 @@ import Testing
         #expect(falsePositives < 2_000, "under 2% at 12 bits a key")
     }
 }
+
+/// The writer's index of the open transaction's fingerprints: every position found under its
+/// prefix, including prefixes shared by several keys, across growth and after clearing.
+@Suite struct PendingFingerprintIndexTests {
+    @Test func findsEveryPositionThroughGrowthAndSharedPrefixes() {
+        var generator = SystemRandomNumberGenerator()
+        // Every third key shares its prefix with the one before: only `matches` tells them apart.
+        var prefixes: [Int64] = []
+        for position in 0..<5000 { prefixes.append(position % 3 == 2 ? prefixes[position - 1] : Int64(bitPattern: generator.next())) }
+        var index = PendingFingerprintIndex(capacity: 10)
+        for (position, prefix) in prefixes.enumerated() {
+            index.insert(prefix, position: position) { prefixes[$0] }
+        }
+        #expect(index.count == 5000)
+        for (position, prefix) in prefixes.enumerated() {
+            #expect(index.find(prefix, where: { $0 == position }) == position)
+        }
+        #expect(index.find(Int64(bitPattern: generator.next()), where: { _ in false }) == nil)
+        index.removeAll()
+        #expect(index.count == 0)
+        #expect(index.find(prefixes[0], where: { _ in true }) == nil)
+    }
+}
