@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
     var results: String?
 
     @Option(help: "Input format (default: from the file name).")
-    var format: InputFormat?
+    var format: RecordFormat?
 
     @Option(help: ArgumentHelp("CSV field delimiter of the input.", valueName: "c"))
     var delimiter = ","

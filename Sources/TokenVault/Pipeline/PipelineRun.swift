@@ -11,7 +11,7 @@ import Foundation
 /// The slot is not held across the wait: a transaction spans more batches than there are slots.
 final class PipelineRun: @unchecked Sendable {
     private let request: TokenizeRequest
-    private let formats: [InputFormat]
+    private let formats: [RecordFormat]
     private let mapping: FieldMapping
     private let validator: any InstrumentValidator
     private let crypto: VaultCrypto
@@ -56,7 +56,7 @@ final class PipelineRun: @unchecked Sendable {
         var errors: [UInt8]
     }
 
-    init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
+    init(request: TokenizeRequest, formats: [RecordFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
          errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?,
          sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
@@ -127,7 +127,7 @@ final class PipelineRun: @unchecked Sendable {
             }
             do {
                 var layout: ColumnLayout?
-                if format == .csv {
+                if reader.hasHeader {
                     let header = try reader.readHeader()
                     let resolved = try mapping.layout(forHeader: header, path: path)
                     lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }

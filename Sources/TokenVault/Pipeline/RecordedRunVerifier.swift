@@ -77,7 +77,7 @@ public struct RecordedRunVerifier {
                     continue
                 }
             }
-            let format = recorded.inputFormats.indices.contains(index) ? InputFormat(rawValue: recorded.inputFormats[index]) : nil
+            let format = recorded.inputFormats.indices.contains(index) ? RecordFormat(rawValue: recorded.inputFormats[index]) : nil
             let verified = try ResultVerifier(
                 vault: vault, kind: report.kind, inputPath: path, resultsPath: resultsPath, format: format,
                 delimiter: recorded.delimiter.utf8.first ?? UInt8(ascii: ","), columnMap: mapping,

@@ -24,14 +24,14 @@ public final class ResultVerifier {
     private let kind: InstrumentKind
     private let inputPath: String
     private let resultsPath: String
-    private let format: InputFormat?
+    private let format: RecordFormat?
     private let delimiter: UInt8
     private let columnMap: [ColumnMapping]
     private let now: Date
     /// The input's path as the run named it in the results' `file` column, when it has moved.
     private let recordedInputPath: String?
 
-    public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: InputFormat? = nil,
+    public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: RecordFormat? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date(),
                 recordedInputPath: String? = nil) {
         self.vault = vault
@@ -84,7 +84,7 @@ public final class ResultVerifier {
     }
 
     public func run() throws -> Outcome {
-        guard let inputFormat = format ?? InputFormat.inferred(fromPath: inputPath) else {
+        guard let inputFormat = format ?? RecordFormat.inferred(fromPath: inputPath) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(inputPath) from its name: give --format")
         }
         let mapping = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
@@ -95,7 +95,7 @@ public final class ResultVerifier {
         let currentMonth = YearMonth(now)
         let reader = RecordReader(source: try InputSource(path: inputPath), format: inputFormat, delimiter: delimiter)
         var layout: ColumnLayout?
-        if inputFormat == .csv {
+        if reader.hasHeader {
             let header = try reader.readHeader()
             layout = try mapping.layout(forHeader: header, path: inputPath)
         }

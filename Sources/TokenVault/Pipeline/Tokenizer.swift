@@ -247,7 +247,7 @@ public final class Tokenizer {
     }
 
     /// The results file as written (absolute path, SHA-256) and how the inputs were read.
-    private func recordedOutputs(resultsPath: String, formats: [InputFormat]) -> ReconciliationReport.RecordedOutputs? {
+    private func recordedOutputs(resultsPath: String, formats: [RecordFormat]) -> ReconciliationReport.RecordedOutputs? {
         guard let digest = try? FileDigest.sha256(path: resultsPath) else { return nil }
         return ReconciliationReport.RecordedOutputs(
             results: .init(path: URL(fileURLWithPath: resultsPath).standardizedFileURL.path, sha256: digest.hex, bytes: digest.bytes),
