@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads a result file (CSV or JSON Lines, gzip or plain) one row at a time.
+/// Reads a result file (any record format, gzip or plain, OpenPGP or clear) one row at a time.
 final class ResultFileReader {
     struct Row {
         let row: Int
@@ -21,12 +21,13 @@ final class ResultFileReader {
     /// With several inputs a run's results have a `file` column: only this input's rows count.
     private let inputPath: String
 
-    init(path: String, inputPath: String) throws {
+    /// - Parameter openPGP: keys for a results file written with `--encrypt-to`.
+    init(path: String, inputPath: String, openPGP: OpenPGPSession? = nil) throws {
         guard let format = RecordFormat.inferred(fromPath: path) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name")
         }
         self.inputPath = inputPath
-        reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
+        reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: UInt8(ascii: ","))
         if reader.hasHeader {
             header = try reader.readHeader()
             guard header.contains("row"), header.contains("status"), header.contains("token") else {
