@@ -53,6 +53,12 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// commit), found by fingerprint through `pendingIndex` (repeats inside the transaction).
     private var pendingFingerprints: [PendingKey<Fingerprint>] = []
     private var pendingIndex: PendingFingerprintIndex
+    /// New records kept in memory before their lookup keys go to the tables, sorted but not
+    /// committed: a longer transaction (an all-or-nothing run) then stays flat in memory, and
+    /// its repeats are found in the tables, which show this connection its own uncommitted rows.
+    private let pendingLimit: Int
+    /// Records inserted by the open transaction: the live-token counter moves by this at commit.
+    private var insertedSinceCommit = 0
     private var pendingTokens: [PendingKey<Token>] = []
     /// The open transaction's format-preserving tokens: they are not in `tokens` before the
     /// commit, and a later row of the same transaction may draw one of them again.
@@ -68,7 +74,7 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
-         file: SQLiteFileIdentity?) throws {
+         file: SQLiteFileIdentity?, pendingLimit: Int = 1 << 18) throws {
         self.connection = connection
         self.sealer = sealer
         self.file = file
@@ -76,7 +82,8 @@ final class SQLiteWriteSession: InstrumentWriter {
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
         self.commitEvery = commitEvery
-        let reserve = min(commitEvery, 1 << 20) + 4096
+        self.pendingLimit = max(1, pendingLimit)
+        let reserve = min(commitEvery, self.pendingLimit) + 4096
         pendingIndex = PendingFingerprintIndex(capacity: reserve)
         (insert, probe, record, probeToken, insertFingerprint, insertToken) = try SQLiteError.guarded {
             (try connection.prepare("""
@@ -182,7 +189,7 @@ final class SQLiteWriteSession: InstrumentWriter {
     private func rebuildFilter(records: Int) throws {
         let known = max(records, filter?.count ?? 0)
         filter = nil
-        var fresh = FingerprintFilter(expected: known + known / 2 + 4 * min(commitEvery, 1 << 20))
+        var fresh = FingerprintFilter(expected: known + known / 2 + 4 * min(commitEvery, pendingLimit))
         let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
         while try all.step() { fresh.insert(all.int64(at: 0)) }
         for pending in pendingFingerprints { fresh.insert(pending.prefix) }
@@ -278,8 +285,10 @@ final class SQLiteWriteSession: InstrumentWriter {
         pendingIndex.insert(instrument.fingerprint.prefix, position: pendingFingerprints.count) { pendingFingerprints[$0].prefix }
         pendingFingerprints.append(PendingKey(prefix: instrument.fingerprint.prefix, key: instrument.fingerprint, id: id))
         pendingTokens.append(PendingKey(prefix: instrument.candidateToken.prefix, key: instrument.candidateToken, id: id))
+        insertedSinceCommit += 1
         filter!.insert(instrument.fingerprint.prefix)
         if filter!.count > filter!.capacity { try rebuildFilter(records: Int(id)) }
+        if pendingTokens.count >= pendingLimit { try flushPending() }
     }
 
     /// The instrument is already in the vault (record `id`): its token, reported new only when
@@ -322,39 +331,47 @@ final class SQLiteWriteSession: InstrumentWriter {
         guard inTransaction else { return [] }
         try file?.check()
         try namingTheVault {
-            if !pendingTokens.isEmpty {
-                // Sorting moves the positions the index holds: it goes first. Should the commit
-                // fail and a write follow without a rollback, a repeat would then be inserted
-                // again and the primary key of `fingerprints` would fail that commit too.
-                pendingIndex.removeAll()
-                pendingFingerprints.sort { $0.prefix < $1.prefix }
-                for pending in pendingFingerprints {
-                    try pending.key.withBytes { bytes in
-                        insertFingerprint.bind(pending.prefix, at: 1)
-                        insertFingerprint.bindStatic(bytes, at: 2)
-                        insertFingerprint.bind(pending.id, at: 3)
-                        defer { insertFingerprint.reset() }
-                        try insertFingerprint.step()
-                    }
-                }
-                pendingTokens.sort { $0.prefix < $1.prefix }
-                for pending in pendingTokens {
-                    try pending.key.withBytes { bytes in
-                        insertToken.bind(pending.prefix, at: 1)
-                        insertToken.bindStatic(bytes, at: 2)
-                        insertToken.bind(pending.id, at: 3)
-                        defer { insertToken.reset() }
-                        try insertToken.step()
-                    }
-                }
+            try flushPending()
+            if insertedSinceCommit > 0 {
                 try connection.run(
-                    "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(pendingTokens.count))
+                    "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(insertedSinceCommit))
             }
             try connection.execute("COMMIT")
         }
         endTransaction()
         defer { pending.removeAll(keepingCapacity: true) }
         return pending
+    }
+
+    /// Inserts the pending lookup keys into their tables, each in key order, and forgets them.
+    private func flushPending() throws {
+        // Sorting moves the positions the index holds: it goes first. Should an insert below
+        // fail and a write follow without a rollback, a repeat would be inserted again and the
+        // primary key of `fingerprints` would fail the next flush too: never stored twice.
+        pendingIndex.removeAll()
+        pendingFingerprints.sort { $0.prefix < $1.prefix }
+        for pending in pendingFingerprints {
+            try pending.key.withBytes { bytes in
+                insertFingerprint.bind(pending.prefix, at: 1)
+                insertFingerprint.bindStatic(bytes, at: 2)
+                insertFingerprint.bind(pending.id, at: 3)
+                defer { insertFingerprint.reset() }
+                try insertFingerprint.step()
+            }
+        }
+        pendingTokens.sort { $0.prefix < $1.prefix }
+        for pending in pendingTokens {
+            try pending.key.withBytes { bytes in
+                insertToken.bind(pending.prefix, at: 1)
+                insertToken.bindStatic(bytes, at: 2)
+                insertToken.bind(pending.id, at: 3)
+                defer { insertToken.reset() }
+                try insertToken.step()
+            }
+        }
+        pendingFingerprints.removeAll(keepingCapacity: true)
+        pendingTokens.removeAll(keepingCapacity: true)
+        pendingFormatPreserving.removeAll()
     }
 
     /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a
@@ -382,6 +399,7 @@ final class SQLiteWriteSession: InstrumentWriter {
     private func endTransaction() {
         inTransaction = false
         rowsSinceCommit = 0
+        insertedSinceCommit = 0
         pendingIndex.removeAll()
         pendingFingerprints.removeAll(keepingCapacity: true)
         pendingTokens.removeAll(keepingCapacity: true)

@@ -164,6 +164,41 @@ import Testing
         }
     }
 
+    /// A transaction longer than the writer keeps in memory (an all-or-nothing run) moves its
+    /// lookup keys to the tables before the commit; repeats after that are found there, and a
+    /// format-preserving token taken before the move is still redrawn.
+    @Test func aLongTransactionMovesItsKeysToTheTablesAndStillFindsRepeats() throws {
+        let ws = try TestWorkspace()
+        let vault = try Vault.open(VaultTests().options(ws.path("v.db")), logger: logger)
+        let store = try #require(vault.store as? SQLiteVaultStore)
+        let run = try vault.beginRun(jobID: "j", kind: .card, startedAt: Date())
+        let writer = try SQLiteWriteSession(
+            connection: store.connection, run: run,
+            keys: KeyVersions(activeDataKey: vault.crypto.activeDataKey, fingerprintKey: vault.crypto.fingerprintKeyVersion),
+            commitEvery: .max, sealer: RecordSealer(crypto: vault.crypto, kind: .card, onExisting: .keep), file: nil, pendingLimit: 2)
+        let cards = (1...5).map { TestCards.number(serial: $0) }
+        let helper = VaultWriterTests()
+        var first = helper.prepare([cards[0], cards[1], cards[2], cards[0], cards[3]], vault: vault, tokenFormat: .formatPreserving)
+        #expect(try writer.write(&first).isEmpty, "one transaction: nothing durable yet")
+        #expect(try store.connection.integer("SELECT count(*) FROM tokens") == 4, "moved to the table in the transaction")
+        #expect(try count("tokens", in: ws) == 0, "not committed")
+        var second = helper.prepare([cards[1], cards[4], cards[3]], vault: vault, sequence: 1, firstRow: 6, tokenFormat: .formatPreserving)
+        let taken = try #require(first.resolutions[2].token)
+        second.rows[1].instrument = try forcing(taken, on: try #require(second.rows[1].instrument), vault)
+        _ = try writer.write(&second)
+        #expect(try writer.commit().map(\.sequence) == [0, 1])
+        #expect(first.resolutions.map(\.status) == [.new, .new, .new, .existing, .new])
+        #expect(second.resolutions.map(\.status) == [.existing, .new, .existing])
+        #expect(first.resolutions[3].token == first.resolutions[0].token)
+        #expect(second.resolutions[0].token == first.resolutions[1].token)
+        #expect(second.resolutions[2].token == first.resolutions[4].token)
+        #expect(second.resolutions[1].token != taken)
+        #expect(try vault.tokenCount() == 5)
+        for table in ["instruments", "fingerprints", "tokens"] {
+            #expect(try count(table, in: ws) == 5, "\(table)")
+        }
+    }
+
     @Test func aRolledBackTransactionLeavesNoRecordOrLookupBehind() throws {
         let ws = try TestWorkspace()
         let vault = try Vault.open(VaultTests().options(ws.path("v.db")), logger: logger)
