@@ -35,7 +35,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     /// Re-seals an existing record with the row's fields (`--on-existing update`).
     private let sealer: RecordSealer
     private let insertSQL: String
+    /// A transaction is open and its COMMIT not sent.
     private var inTransaction = false
+    /// The batch whose COMMIT was sent and not yet answered.
+    private var committing: DurableBatch?
+    /// Batches committed that a failing `write` could not hand back; `commit()` does.
+    private var unreported: [DurableBatch] = []
     /// The COPY data of a batch, reused.
     private var copy: [UInt8] = []
     /// The batch index of the first row of each fingerprint, reused.
@@ -73,30 +78,62 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         copy.reserveCapacity(1 << 20)
     }
 
-    /// - Returns: this batch, durable: each batch is its own transaction.
+    /// Each batch is its own transaction, whose COMMIT is sent without waiting: the next
+    /// batch's COPY data is built while the server makes the commit durable, and the batch is
+    /// handed back as durable by the next call (or by `commit()` at the end), once its COMMIT
+    /// succeeded. Nothing else runs on the connection in between, so the transactions and their
+    /// locks are the same as with a blocking commit.
+    ///
+    /// - Returns: the previous batch, now durable, or none.
     func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
-        try PostgreSQLError.guarded {
-            if !inTransaction {
+        let staged = stage(batch)
+        let durable = try finishCommit()
+        do {
+            try PostgreSQLError.guarded {
                 let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
                 inTransaction = true
                 guard current.text(0, 0) == String(keys.fingerprintKey) else {
                     throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
                 }
+                var inserted = 0
+                var conflicts: [Int: Conflict] = [:]
+                if staged > 0 {
+                    try copy.withUnsafeBytes { try connection.copyIn("COPY tokenvault_staging FROM STDIN (FORMAT binary)", data: $0) }
+                    let insertedRows = try connection.query(insertSQL, [String(batch.inputIndex)], binary: true)
+                    inserted = insertedRows.rowCount
+                    if inserted < staged { conflicts = try readConflicts(batch, inserted: insertedRows) }
+                }
+                resolve(&batch, conflicts: conflicts)
+                if sealer.onExisting == .update { try updateExisting(&batch) }
+                // The token counter and the commit, in one round trip.
+                try connection.send(
+                    (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+                inTransaction = false
+                committing = DurableBatch(sequence: batch.sequence, tally: batch.tally)
             }
-            let staged = stage(batch)
-            var inserted = 0
-            var conflicts: [Int: Conflict] = [:]
-            if staged > 0 {
-                try copy.withUnsafeBytes { try connection.copyIn("COPY tokenvault_staging FROM STDIN (FORMAT binary)", data: $0) }
-                let insertedRows = try connection.query(insertSQL, [String(batch.inputIndex)], binary: true)
-                inserted = insertedRows.rowCount
-                if inserted < staged { conflicts = try readConflicts(batch, inserted: insertedRows) }
-            }
-            resolve(&batch, conflicts: conflicts)
-            if sealer.onExisting == .update { try updateExisting(&batch) }
-            try commit(inserted: inserted)
-            return [DurableBatch(sequence: batch.sequence, tally: batch.tally)]
+        } catch {
+            // The previous batch is committed: `commit()` at the end of the run hands it back,
+            // so its output is written and the run's counts match the vault.
+            unreported += durable
+            throw error
         }
+        return durable
+    }
+
+    /// Waits for the COMMIT in flight, if any.
+    ///
+    /// - Returns: its batch, durable.
+    private func finishCommit() throws -> [DurableBatch] {
+        guard let batch = committing else { return [] }
+        committing = nil
+        do {
+            try PostgreSQLError.guarded { try connection.finish() }
+        } catch {
+            // A failed counter update leaves the transaction aborted: `rollback()` ends it.
+            inTransaction = true
+            throw error
+        }
+        return [batch]
     }
 
     /// Writes the COPY data of the batch's first occurrences; returns how many.
@@ -253,20 +290,20 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         batch.tally.counts.updated = (batch.tally.counts.updated ?? 0) + updatedCount
     }
 
-    /// Commits the batch with the token counter, in one round trip.
-    private func commit(inserted: Int) throws {
-        try connection.execute(
-            (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
-        inTransaction = false
-    }
-
     func commit() throws -> [DurableBatch] {
-        guard inTransaction else { return [] }
-        try PostgreSQLError.guarded { try commit(inserted: 0) }
-        return []
+        var durable = unreported
+        unreported = []
+        durable += try finishCommit()
+        return durable
     }
 
     func rollback() {
+        if committing != nil {
+            // A COMMIT already sent cannot be called back; its batch stays unreported, as after a
+            // crash (resume reports its rows new again).
+            committing = nil
+            _ = try? connection.finish()
+        }
         guard inTransaction else { return }
         _ = try? connection.execute("ROLLBACK")
         inTransaction = false
