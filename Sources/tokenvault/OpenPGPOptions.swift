@@ -36,3 +36,18 @@ struct OpenPGPOptions: ParsableArguments {
             recipients: encryptTo.map(OpenPGPRecipient.init(parsing:)))
     }
 }
+
+/// The keys that read OpenPGP files back (`verify`, `delete`): a run's encrypted inputs and
+/// its `--encrypt-to` results go through the same input chain as `tokenize`'s inputs.
+struct OpenPGPDecryptionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A secret key that decrypts OpenPGP files, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).", valueName: "file"))
+    var pgpSecretKey: String?
+
+    @Option(help: ArgumentHelp("A file (mode 0600) whose first line is that secret key's passphrase.", valueName: "file"))
+    var pgpPassphraseFile: String?
+
+    /// The settings these options describe: keys only (nothing is written encrypted).
+    func settings() -> OpenPGPSettings {
+        OpenPGPSettings(secretKeyFile: pgpSecretKey, passphraseFile: pgpPassphraseFile)
+    }
+}

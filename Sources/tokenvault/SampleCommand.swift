@@ -27,7 +27,7 @@ struct SampleCommand: ParsableCommand {
     var layout: SampleLayout = .standard
 
     @Option(help: "CSV or JSON Lines (default: from --out's name).")
-    var format: InputFormat?
+    var format: RecordFormat?
 
     @Option(help: ArgumentHelp("The file to write (gzip); - writes to standard output.", valueName: "file"))
     var out: String
@@ -41,7 +41,7 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.run {
             // `-` is standard output (CSV unless --format says otherwise), never a file named `-`.
-            guard let format = format ?? (out == "-" ? .csv : InputFormat.inferred(fromPath: out)) else {
+            guard let format = format ?? (out == "-" ? .csv : RecordFormat.inferred(fromPath: out)) else {
                 throw TokenVaultError(.usage, "cannot tell the format from \(out): give --format")
             }
             var generator = SampleGenerator(kind: kind, format: format, rows: rows, seed: seed)

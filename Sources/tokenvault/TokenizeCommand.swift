@@ -4,8 +4,7 @@ import Logging
 import TokenVault
 
 extension InstrumentKind: ExpressibleByArgument {}
-extension InputFormat: ExpressibleByArgument {}
-extension OutputFormat: ExpressibleByArgument {}
+extension RecordFormat: ExpressibleByArgument {}
 extension ExistingPolicy: ExpressibleByArgument {}
 
 /// `tokenvault tokenize`: one run over one or more input files.
@@ -31,10 +30,10 @@ struct TokenizeCommand: ParsableCommand {
     var jobID: String?
 
     @Option(help: "Input format (default: from the file name, after stripping .gz).")
-    var format: InputFormat?
+    var format: RecordFormat?
 
     @Option(help: "Result and error file format.")
-    var outputFormat: OutputFormat = .csv
+    var outputFormat: RecordFormat = .csv
 
     @Option(help: ArgumentHelp("CSV field delimiter: one character, or 'tab'.", valueName: "c"))
     var delimiter = ","

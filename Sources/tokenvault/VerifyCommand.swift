@@ -10,7 +10,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             With a job id, the inputs and the results file are the ones the run recorded, \
             checked by SHA-256 (give --input for an input that has moved). Without one, give \
-            --kind, --input and --results. Prints mismatches by row (masked) and exits 1 when \
+            --kind, --input and --results. OpenPGP inputs and results (--encrypt-to) are \
+            decrypted as tokenize decrypts its inputs. Prints mismatches by row (masked) and exits 1 when \
             there is any, or when a file is not the one the run recorded.
             """)
 
@@ -27,7 +28,7 @@ struct VerifyCommand: ParsableCommand {
     var results: String?
 
     @Option(help: "Input format (default: from the file name).")
-    var format: InputFormat?
+    var format: RecordFormat?
 
     @Option(help: ArgumentHelp("CSV field delimiter of the input.", valueName: "c"))
     var delimiter = ","
@@ -35,6 +36,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("map"), help: ArgumentHelp("As for tokenize.", valueName: "FIELD=COLUMN"))
     var maps: [String] = []
 
+    @OptionGroup(title: "OpenPGP") var openPGP: OpenPGPDecryptionOptions
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
 
@@ -54,7 +56,8 @@ struct VerifyCommand: ParsableCommand {
         try ExitStatus.run {
             if let jobID {
                 let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
-                let outcome = try RecordedRunVerifier(vault: vault, jobID: jobID, inputOverrides: input, resultsOverride: results).run()
+                let outcome = try RecordedRunVerifier(
+                    vault: vault, jobID: jobID, inputOverrides: input, resultsOverride: results, openPGP: openPGP.settings()).run()
                 for problem in outcome.fileProblems { print(problem) }
                 var mismatches = 0
                 for (path, verified) in outcome.inputs {
@@ -74,7 +77,7 @@ struct VerifyCommand: ParsableCommand {
             let outcome = try ResultVerifier(
                 vault: vault, kind: kind, inputPath: inputPath, resultsPath: results, format: format,
                 delimiter: try CSVDelimiter.parse(delimiter),
-                columnMap: try maps.map(ColumnMapping.init(parsing:))).run()
+                columnMap: try maps.map(ColumnMapping.init(parsing:)), openPGP: openPGP.settings()).run()
             printOutcome(outcome, input: inputPath, results: results)
             if !outcome.mismatches.isEmpty {
                 throw TokenVaultError(.verificationFailed, "\(outcome.mismatches.count) rows do not match the vault")

@@ -1,13 +1,14 @@
 /// Cuts one input's decoded bytes into batches of whole records, on the reader thread.
 ///
-/// It finds record boundaries only (quotes decide where a CSV record ends); workers split fields.
+/// It finds record boundaries only, through the format's decoder (quotes decide where a CSV
+/// record ends); workers split fields.
 /// Memory stays flat: a fixed sliding buffer, and one batch's bytes copied out at a time.
 final class RecordReader {
     static let maxRecordBytes = 4 << 20
 
     let source: InputSource
-    let format: InputFormat
-    let delimiter: UInt8
+    /// The record format's reader: where records end, and (for workers) their fields.
+    let decoder: any RecordDecoder
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
@@ -18,20 +19,23 @@ final class RecordReader {
     private var expectedFieldCount = 0
     private var strippedBOM = false
 
-    init(source: InputSource, format: InputFormat, delimiter: UInt8) {
+    /// - Parameter delimiter: the field delimiter, for formats that have one.
+    init(source: InputSource, format: RecordFormat, delimiter: UInt8) {
         self.source = source
-        self.format = format
-        self.delimiter = delimiter
+        decoder = format.decoder(delimiter: delimiter)
         buffer = [UInt8](repeating: 0, count: RecordReader.maxRecordBytes + 256 * 1024)
     }
 
-    /// Reads the CSV header row (the first non-blank record).
+    /// True when the format's first record is a header (`readHeader` reads it).
+    var hasHeader: Bool { decoder.hasHeader }
+
+    /// Reads the header row (the first non-blank record) of a format that has one.
     ///
     /// - Returns: the column names.
     /// - Throws: `inputData` when the header cannot be read, or when there is none: an empty input
     ///   is what a failed upstream step (`gpg -d` into a pipe) leaves, never "no rows" (SPEC §10).
     func readHeader() throws -> [String] {
-        precondition(format == .csv)
+        precondition(decoder.hasHeader)
         while true {
             switch try nextScan() {
             case .none:
@@ -43,10 +47,10 @@ final class RecordReader {
                     throw TokenVaultError(.inputData, "\(source.path): the header row cannot be read: \(problem.message)")
                 }
                 let names = buffer.withUnsafeBufferPointer { all in
-                    CSVFieldSplitter.splitAll(UnsafeBufferPointer(rebasing: all[recordStart..<recordEnd]), delimiter: delimiter)
+                    decoder.headerNames(UnsafeBufferPointer(rebasing: all[recordStart..<recordEnd]))
                 }
                 expectedFieldCount = names.count
-                return names.map { $0.trimmingASCIIWhitespace() }
+                return names
             }
         }
     }
@@ -69,8 +73,8 @@ final class RecordReader {
         }
         if records.isEmpty {
             if let damage { self.damage = nil; throw damage }
-            // JSON Lines has no header: an input without a single record is an empty one.
-            if format == .jsonl && nextRow == 1 { throw emptyInput() }
+            // Without a header (JSON Lines), an input without a single record is an empty one.
+            if !decoder.hasHeader && nextRow == 1 { throw emptyInput() }
             return nil
         }
         let bytes = Array(buffer[batchStart..<lastEnd])
@@ -90,18 +94,11 @@ final class RecordReader {
     }
 
     private func emptyInput() -> TokenVaultError {
-        let what = format == .csv ? "no header row" : "no record"
+        let what = decoder.hasHeader ? "no header row" : "no record"
         return TokenVaultError(.inputData, "\(source.path) is empty (\(source.rawByteCount) bytes, \(what)): refusing to report an empty run as done")
     }
 
     // MARK: - Scanning
-
-    private enum Scan {
-        case record(start: Int, end: Int, next: Int, problem: MalformedReason?)
-        case blank(next: Int)
-        case needMore
-        case end
-    }
 
     /// Finds the next record, refilling the buffer as needed.
     private func nextScan(keepingFrom keep: Int = -1) throws -> (Int, Int, MalformedReason?)? {
@@ -115,7 +112,8 @@ final class RecordReader {
             }
             let final = endOfInput && damage == nil
             let scan = buffer.withUnsafeBufferPointer { all in
-                scanRecord(UnsafeBufferPointer(rebasing: all[0..<end]), from: start, final: final)
+                decoder.scan(UnsafeBufferPointer(rebasing: all[0..<end]), from: start, final: final,
+                             expectedFieldCount: expectedFieldCount)
             }
             switch scan {
             case .record(let s, let e, let next, let problem):
@@ -158,107 +156,6 @@ final class RecordReader {
             damage = TokenVaultError(error.code, "\(source.path): \(error.message)")
             endOfInput = true
         }
-    }
-
-    private func scanRecord(_ b: UnsafeBufferPointer<UInt8>, from s: Int, final: Bool) -> Scan {
-        switch format {
-        case .csv: scanCSV(b, from: s, final: final)
-        case .jsonl: scanLine(b, from: s, final: final)
-        }
-    }
-
-    private func scanLine(_ b: UnsafeBufferPointer<UInt8>, from s: Int, final: Bool) -> Scan {
-        let n = b.count
-        if s == n { return final ? .end : .needMore }
-        var i = s
-        var blank = true
-        while i < n && b[i] != 0x0A {
-            if blank && b[i] != 0x20 && b[i] != 0x09 && b[i] != 0x0D { blank = false }
-            i += 1
-        }
-        if i == n && !final { return .needMore }
-        let next = i < n ? i + 1 : n
-        if blank { return .blank(next: next) }
-        var e = i
-        if e > s && b[e - 1] == 0x0D { e -= 1 }
-        return .record(start: s, end: e, next: next, problem: nil)
-    }
-
-    /// Finds where the CSV record at `s` ends (RFC 4180: quoted fields may hold delimiters,
-    /// doubled quotes and line breaks). A broken record that spans lines is cut back to its
-    /// first line, so one stray quote costs one row, not the rest of the file.
-    private func scanCSV(_ b: UnsafeBufferPointer<UInt8>, from s: Int, final: Bool) -> Scan {
-        let n = b.count
-        let quote = UInt8(ascii: "\""), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
-        if s == n { return final ? .end : .needMore }
-        if b[s] == lf { return .blank(next: s + 1) }
-        if b[s] == cr {
-            if s + 1 == n { return final ? .blank(next: n) : .needMore }
-            if b[s + 1] == lf { return .blank(next: s + 2) }
-        }
-        var i = s
-        var fields = 1
-        var problem: MalformedReason?
-        var spansLines = false
-        var recordEnd = n
-        var next = n
-        fieldLoop: while true {
-            if i < n && b[i] == quote {
-                i += 1
-                while true {
-                    while i < n && b[i] != quote {
-                        if b[i] == lf { spansLines = true }
-                        i += 1
-                    }
-                    if i == n {
-                        return final ? firstLine(b, from: s, final: final, problem: .unterminatedQuote) : .needMore
-                    }
-                    if i + 1 == n && !final { return .needMore }
-                    if i + 1 < n && b[i + 1] == quote { i += 2; continue }
-                    i += 1
-                    break
-                }
-                if i < n && b[i] != delimiter && b[i] != lf {
-                    if b[i] == cr && i + 1 < n && b[i + 1] == lf {
-                        // CRLF after a closing quote: fine.
-                    } else if b[i] == cr && i + 1 == n && !final {
-                        return .needMore
-                    } else if !(b[i] == cr && i + 1 == n) {
-                        problem = problem ?? .textAfterClosingQuote
-                    }
-                }
-            }
-            while i < n && b[i] != delimiter && b[i] != lf { i += 1 }
-            if i == n {
-                if !final { return .needMore }
-                recordEnd = n
-                next = n
-                break fieldLoop
-            }
-            if b[i] == delimiter {
-                fields += 1
-                i += 1
-                continue fieldLoop
-            }
-            recordEnd = i
-            next = i + 1
-            break fieldLoop
-        }
-        if recordEnd > s && b[recordEnd - 1] == cr { recordEnd -= 1 }
-        if problem == nil && expectedFieldCount > 0 && fields != expectedFieldCount { problem = .wrongFieldCount }
-        if problem != nil && spansLines {
-            return firstLine(b, from: s, final: final, problem: .unterminatedQuote)
-        }
-        return .record(start: s, end: recordEnd, next: next, problem: problem)
-    }
-
-    private func firstLine(_ b: UnsafeBufferPointer<UInt8>, from s: Int, final: Bool, problem: MalformedReason) -> Scan {
-        var i = s
-        while i < b.count && b[i] != 0x0A { i += 1 }
-        if i == b.count && !final { return .needMore }
-        var e = i
-        if e > s && b[e - 1] == 0x0D { e -= 1 }
-        return .record(start: s, end: e, next: min(i + 1, b.count), problem: problem)
     }
 
     private func isValidUTF8(_ s: Int, _ e: Int) -> Bool {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads a result file (CSV or JSON Lines, gzip or plain) one row at a time.
+/// Reads a result file (any record format, gzip or plain, OpenPGP or clear) one row at a time.
 final class ResultFileReader {
     struct Row {
         let row: Int
@@ -13,25 +13,24 @@ final class ResultFileReader {
     }
 
     private let reader: RecordReader
-    private let format: InputFormat
-    private var columns: [String: Int] = [:]
+    /// The header's names (empty for a format without one).
+    private var header: [String] = []
     private var buffered: [Row] = []
     private var cursor = 0
     private var sequence = 0
     /// With several inputs a run's results have a `file` column: only this input's rows count.
     private let inputPath: String
 
-    init(path: String, inputPath: String) throws {
-        guard let format = InputFormat.inferred(fromPath: path) else {
+    /// - Parameter openPGP: keys for a results file written with `--encrypt-to`.
+    init(path: String, inputPath: String, openPGP: OpenPGPSession? = nil) throws {
+        guard let format = RecordFormat.inferred(fromPath: path) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name")
         }
-        self.format = format
         self.inputPath = inputPath
-        reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: UInt8(ascii: ","))
-        if format == .csv {
-            let header = try reader.readHeader()
-            for (index, name) in header.enumerated() { columns[name] = index }
-            guard columns["row"] != nil, columns["status"] != nil, columns["token"] != nil else {
+        reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: UInt8(ascii: ","))
+        if reader.hasHeader {
+            header = try reader.readHeader()
+            guard header.contains("row"), header.contains("status"), header.contains("token") else {
                 throw TokenVaultError(.inputData, "\(path) is not a tokenvault result file (no row, status and token columns)")
             }
         }
@@ -46,15 +45,7 @@ final class ResultFileReader {
             batch.bytes.withUnsafeBufferPointer { bytes in
                 for record in batch.records where record.problem == nil {
                     let slice = UnsafeBufferPointer(rebasing: bytes[Int(record.start)..<Int(record.end)])
-                    var values: [String: String] = [:]
-                    if format == .csv {
-                        let fields = CSVFieldSplitter.splitAll(slice, delimiter: UInt8(ascii: ","))
-                        for (name, index) in columns where index < fields.count { values[name] = fields[index] }
-                    } else if let object = try? JSONSerialization.jsonObject(with: Data(slice)) as? [String: Any] {
-                        for (key, value) in object {
-                            if let text = value as? String { values[key] = text } else if let number = value as? NSNumber, key == "row" { values[key] = number.stringValue }
-                        }
-                    }
+                    let values = Dictionary(reader.decoder.columns(slice, header: header) ?? [], uniquingKeysWith: { _, last in last })
                     if let file = values["file"], file != inputPath, (file as NSString).lastPathComponent != (inputPath as NSString).lastPathComponent {
                         continue
                     }

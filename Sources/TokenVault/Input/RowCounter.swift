@@ -6,10 +6,10 @@ enum RowCounter {
     ///
     /// - Throws: `inputMissing` when it cannot be opened, `inputData` when it cannot be read to
     ///   its end (corrupt gzip, an unreadable header).
-    static func count(path: String, format: InputFormat, delimiter: UInt8, openPGP: OpenPGPSession? = nil) throws -> Int {
+    static func count(path: String, format: RecordFormat, delimiter: UInt8, openPGP: OpenPGPSession? = nil) throws -> Int {
         let reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: delimiter)
-        if format == .csv {
-            guard try reader.readHeader() != nil else { return 0 }
+        if reader.hasHeader {
+            _ = try reader.readHeader()
         }
         return try reader.countRecords()
     }

@@ -6,25 +6,26 @@ final class TokenFileReader {
     /// One row: its number, its columns in order, and the token text.
     struct Row {
         let row: Int
+        /// With a header, exactly its columns; without one, the record's keys (and `row`).
         let columns: [(name: String, value: String)]
         let token: String
         let problem: MalformedReason?
     }
 
-    let format: InputFormat
-    /// The CSV header (empty for JSON Lines, whose keys come with each row).
+    let format: RecordFormat
+    /// The header's names (empty for a format without one, whose records name their keys).
     private(set) var header: [String] = []
     private let reader: RecordReader
     private var sequence = 0
     private var nextRow = 1
 
-    init(path: String, format: InputFormat? = nil, openPGP: OpenPGPSession? = nil) throws {
-        guard let format = format ?? InputFormat.inferred(fromPath: path) ?? (path == "-" ? .csv : nil) else {
+    init(path: String, format: RecordFormat? = nil, openPGP: OpenPGPSession? = nil) throws {
+        guard let format = format ?? RecordFormat.inferred(fromPath: path) ?? (path == "-" ? .csv : nil) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name")
         }
         self.format = format
         reader = RecordReader(source: try InputSource(path: path, openPGP: openPGP), format: format, delimiter: UInt8(ascii: ","))
-        if format == .csv {
+        if reader.hasHeader {
             header = try reader.readHeader()
             guard header.contains(where: { Field.normalizedName($0) == "token" }) else {
                 throw TokenVaultError(.inputData, "\(path) has no token column")
@@ -42,26 +43,30 @@ final class TokenFileReader {
             for record in batch.records {
                 defer { nextRow += 1 }
                 guard record.problem == nil else {
-                    rows.append(Row(row: nextRow, columns: [], token: "", problem: record.problem))
+                    rows.append(Row(row: nextRow, columns: complete([]), token: "", problem: record.problem))
                     continue
                 }
                 let slice = UnsafeBufferPointer(rebasing: bytes[Int(record.start)..<Int(record.end)])
-                var columns: [(String, String)] = []
-                if format == .csv {
-                    columns = Array(zip(header, CSVFieldSplitter.splitAll(slice, delimiter: UInt8(ascii: ","))))
-                } else if let object = try? JSONSerialization.jsonObject(with: Data(slice)) as? [String: Any] {
-                    columns = object.keys.sorted().map { key in
-                        let value = object[key]!
-                        return (key, value as? String ?? (value as? NSNumber)?.stringValue ?? (value is NSNull ? "" : "\(value)"))
-                    }
-                } else {
-                    rows.append(Row(row: nextRow, columns: [], token: "", problem: .invalidJSON))
+                guard let read = reader.decoder.columns(slice, header: header) else {
+                    rows.append(Row(row: nextRow, columns: complete([]), token: "", problem: .invalidJSON))
                     continue
                 }
+                let columns = complete(read)
                 let token = columns.first { Field.normalizedName($0.0) == "token" }?.1 ?? ""
                 rows.append(Row(row: nextRow, columns: columns, token: token.trimmingASCIIWhitespace(), problem: nil))
             }
         }
         return rows
+    }
+
+    /// A row's columns as writers need them: with a header, exactly the header's (missing
+    /// ones empty), so a row lines up with it; without one, the record's own keys and a `row`
+    /// key when it has none (its line is not its row number: blank lines are skipped).
+    private func complete(_ columns: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        guard header.isEmpty else {
+            return columns + header[min(columns.count, header.count)...].map { ($0, "") }
+        }
+        guard !columns.contains(where: { $0.name == "row" }) else { return columns }
+        return columns + [("row", String(nextRow))]
     }
 }

@@ -8,13 +8,13 @@ public struct JobFile: Sendable, Equatable {
     public var kind: InstrumentKind
     /// Glob patterns, resolved against `root`.
     public var inputs: [String]
-    public var format: InputFormat?
+    public var format: RecordFormat?
     public var delimiter: UInt8 = UInt8(ascii: ",")
     public var columns: [ColumnMapping] = []
     public var vault: String?
     public var masterKeyFile: String?
     public var outputDirectory: String
-    public var outputFormat: OutputFormat = .csv
+    public var outputFormat: RecordFormat = .csv
     public var allowExpired = false
     public var maxRejectRate: Double?
     public var archiveDirectory: String?
@@ -90,7 +90,7 @@ public struct JobFile: Sendable, Equatable {
             name: name, kind: kind, inputs: inputs, outputDirectory: "out/\(name)",
             root: absolute.deletingLastPathComponent().deletingLastPathComponent().path, path: path)
         if let format = try string("format", in: object) {
-            guard let parsed = InputFormat(rawValue: format) else { throw fail("'format' must be csv or jsonl") }
+            guard let parsed = RecordFormat(rawValue: format) else { throw fail("'format' must be \(RecordFormat.namesForMessages)") }
             job.format = parsed
         }
         if let delimiter = try string("delimiter", in: object) {
@@ -115,7 +115,7 @@ public struct JobFile: Sendable, Equatable {
         let output = try section("output", known: ["dir", "format"])
         if let dir = try string("dir", in: output, prefix: "output.") { job.outputDirectory = dir }
         if let format = try string("format", in: output, prefix: "output.") {
-            guard let parsed = OutputFormat(rawValue: format) else { throw fail("'output.format' must be csv or jsonl") }
+            guard let parsed = RecordFormat(rawValue: format) else { throw fail("'output.format' must be \(RecordFormat.namesForMessages)") }
             job.outputFormat = parsed
         }
         if let value = object["dry_run"], !(value is NSNull) {

@@ -4,7 +4,9 @@
 /// appending straight into one buffer per batch.
 struct ResultFormatter: Sendable {
     let kind: InstrumentKind
-    let format: OutputFormat
+    let format: RecordFormat
+    /// Writes `format`'s records.
+    private let encoder: any RecordEncoder
     /// The input paths when several inputs were given: then a `file` column comes first.
     let inputPaths: [String]?
     /// True under `--on-existing update`: an `updated` column follows the standard ones.
@@ -14,9 +16,10 @@ struct ResultFormatter: Sendable {
     /// Their names as bytes, made once.
     private let keptKeys: [[UInt8]]
 
-    init(kind: InstrumentKind, format: OutputFormat, inputPaths: [String]?, updatedColumn: Bool = false, kept: KeptColumns = .none) {
+    init(kind: InstrumentKind, format: RecordFormat, inputPaths: [String]?, updatedColumn: Bool = false, kept: KeptColumns = .none) {
         self.kind = kind
         self.format = format
+        encoder = format.encoder()
         self.inputPaths = inputPaths
         self.updatedColumn = updatedColumn
         self.kept = kept
@@ -35,16 +38,19 @@ struct ResultFormatter: Sendable {
         (inputPaths == nil ? [] : ["file"]) + ["row", "reference", "severity", "code", "property_name", "message"]
     }
 
-    /// The CSV header line (empty for JSON Lines).
-    func header(_ columns: [String]) -> [UInt8] {
-        format == .csv ? Array(CSVText.line(columns).utf8) : []
-    }
+    /// The header line (empty for a format whose records name their fields).
+    func header(_ columns: [String]) -> [UInt8] { encoder.header(columns) }
 
     /// The result and error lines of `batch`.
     func format(_ batch: PreparedBatch) -> (results: [UInt8], errors: [UInt8]) {
-        var results = LineBuffer(format: format)
+        lines(batch, encoder)
+    }
+
+    /// `format`, specialised for the encoder: one row at a time, no dynamic call per field.
+    private func lines<Encoder: RecordEncoder>(_ batch: PreparedBatch, _ encoder: Encoder) -> (results: [UInt8], errors: [UInt8]) {
+        var results = LineBuffer(encoder: encoder)
         results.bytes.reserveCapacity(batch.rows.count * 130)
-        var errors = LineBuffer(format: format)
+        var errors = LineBuffer(encoder: encoder)
         let file = inputPaths?[batch.inputIndex]
         for (row, resolution) in zip(batch.rows, batch.resolutions) {
             results.begin()
@@ -97,92 +103,68 @@ struct ResultFormatter: Sendable {
     }
 }
 
-/// Appends CSV or JSON Lines lines, field by field, to one buffer.
-private struct LineBuffer {
-    let format: OutputFormat
+/// Appends records, field by field, to one buffer, in the encoder's format.
+private struct LineBuffer<Encoder: RecordEncoder> {
+    let encoder: Encoder
     var bytes: [UInt8] = []
     private var first = true
 
-    init(format: OutputFormat) { self.format = format }
+    init(encoder: Encoder) { self.encoder = encoder }
 
     mutating func begin() {
         first = true
-        if format == .jsonl { bytes.append(UInt8(ascii: "{")) }
+        encoder.beginRecord(&bytes)
     }
 
-    mutating func end() {
-        if format == .jsonl { bytes.append(UInt8(ascii: "}")) }
-        bytes.append(0x0A)
-    }
+    mutating func end() { encoder.endRecord(&bytes) }
 
     private mutating func key(_ name: StaticString) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        encoder.beginField(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), first: first, &bytes)
         first = false
-        guard format == .jsonl else { return }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
     }
 
-    /// A key known only at run time (a kept column's name), escaped for JSON.
+    /// A key known only at run time (a kept column's name).
     private mutating func key(_ name: [UInt8]) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        name.withUnsafeBytes { encoder.beginField($0, first: first, &bytes) }
         first = false
-        guard format == .jsonl else { return }
-        JSONText.appendString(name, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
     }
 
     mutating func text(key name: [UInt8], _ value: String) {
         key(name)
-        appendText(value)
+        encoder.appendText(value, &bytes)
     }
 
     mutating func text(_ name: StaticString, _ value: String) {
         key(name)
-        appendText(value)
-    }
-
-    /// A JSON string, or a CSV field quoted when it needs to be.
-    private mutating func appendText(_ value: String) {
-        if format == .jsonl { JSONText.appendString(value.utf8, to: &bytes); return }
-        let utf8 = value.utf8
-        let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
-        if !needsQuotes { bytes.append(contentsOf: utf8); return }
-        bytes.append(UInt8(ascii: "\""))
-        for b in utf8 {
-            if b == UInt8(ascii: "\"") { bytes.append(b) }
-            bytes.append(b)
-        }
-        bytes.append(UInt8(ascii: "\""))
+        encoder.appendText(value, &bytes)
     }
 
     /// A value that needs no quoting or escaping (status, codes).
     mutating func raw(_ name: StaticString, _ value: String) {
         key(name)
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.beginPlainText(&bytes)
         bytes.append(contentsOf: value.utf8)
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.endPlainText(&bytes)
     }
 
     mutating func token(_ name: StaticString, _ token: Token) {
         key(name)
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.beginPlainText(&bytes)
         token.appendUTF8(to: &bytes)
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.endPlainText(&bytes)
     }
 
     /// `MM/YY`.
     mutating func expiry(_ name: StaticString, _ value: YearMonth) {
         key(name)
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.beginPlainText(&bytes)
         let y = value.year % 100
         bytes.append(contentsOf: [UInt8(0x30 + value.month / 10), UInt8(0x30 + value.month % 10), UInt8(ascii: "/"),
                                   UInt8(0x30 + y / 10), UInt8(0x30 + y % 10)])
-        if format == .jsonl { bytes.append(UInt8(ascii: "\"")) }
+        encoder.endPlainText(&bytes)
     }
 
+    /// Digits, the same in every format.
     mutating func number(_ name: StaticString, _ value: Int) {
         key(name)
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
@@ -199,14 +181,15 @@ private struct LineBuffer {
         }
     }
 
+    /// `true`/`false`, the same in every format.
     mutating func bool(_ name: StaticString, _ value: Bool) {
         key(name)
         bytes.append(contentsOf: value ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65])
     }
 
-    /// An empty CSV field, or JSON `null`.
+    /// No value.
     mutating func null(_ name: StaticString) {
         key(name)
-        if format == .jsonl { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+        encoder.appendNull(&bytes)
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 /// The formatted output (compressed, a few dozen bytes a row) and the news that a batch is
 /// durable arrive in either order, from different queues; whichever comes second releases it.
 /// A batch whose transaction was rolled back is never released. Memory stays flat: at most one
-/// transaction's worth of compressed output waits here.
+/// transaction's worth of compressed output waits here, and an all-or-nothing run's one
+/// transaction parks its output in a `SealedSpillFile`, so only its place waits here.
 final class CommitGate<Item: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var held: [Int: Item] = [:]

@@ -59,7 +59,7 @@ public final class Detokenizer {
         switch destination {
         case .file(let path):
             let file = try OutputFile(path: path, mode: 0o600)
-            compress = InputFormat.strippingOpenPGPSuffix(path.lowercased()).hasSuffix(".gz")
+            compress = RecordFormat.strippingOpenPGPSuffix(path.lowercased()).hasSuffix(".gz")
             self.file = file
             output = try OutputChain(file: file, compressed: compress, openPGP: openPGP)
         case .standardOutput:
@@ -87,9 +87,9 @@ public final class Detokenizer {
         // A column the input already has (a result file's `bank_code`, say) is filled in place
         // with the vault's value rather than repeated.
         let appended = added.filter { !reader.header.contains($0) }
-        if reader.format == .csv {
-            try write(Array(CSVText.line(reader.header + appended).utf8))
-        }
+        // The output is in the input's format.
+        let encoder = reader.format.encoder()
+        try write(encoder.header(reader.header + appended))
         let crypto = vault.crypto
         var outcome = Outcome()
         while true {
@@ -135,7 +135,7 @@ public final class Detokenizer {
                     outcome.errors[failure, default: 0] += 1
                     values = ["outcome": failure.column, "error": failure.errorText(kind: kind, problem: row.problem) ?? ""]
                 }
-                Self.append(row: row, values: values, added: added, appended: appended, format: reader.format, header: reader.header, to: &out)
+                Self.append(row: row, values: values, added: added, encoder: encoder, to: &out)
             }
             try write(out)
         }
@@ -198,21 +198,16 @@ public final class Detokenizer {
         return out
     }
 
-    private static func append(row: TokenFileReader.Row, values: [String: String], added: [String], appended: [String],
-                               format: InputFormat, header: [String], to out: inout [UInt8]) {
-        if format == .csv {
-            let passed = header.indices.map { index in
-                let input = index < row.columns.count ? row.columns[index].value : ""
-                return added.contains(header[index]) ? values[header[index]] ?? input : input
-            }
-            out.append(contentsOf: CSVText.line(passed + appended.map { values[$0] ?? "" }).utf8)
-        } else {
-            var pairs = row.columns.filter { values[$0.name] == nil }.map { ($0.name, $0.value) }
-            if !pairs.contains(where: { $0.0 == "row" }) { pairs.append(("row", String(row.row))) }
-            for name in added { if let value = values[name] { pairs.append((name, value)) } }
-            out.append(contentsOf: JSONText.object(pairs).utf8)
-            out.append(0x0A)
+    /// The row's own columns in place (a column the vault fills takes its value), then the
+    /// added columns it does not have; a value the vault lacks is absent.
+    private static func append(row: TokenFileReader.Row, values: [String: String], added: [String],
+                               encoder: any RecordEncoder, to out: inout [UInt8]) {
+        var fields: [(name: String, value: String?)] = row.columns.map { column in
+            (column.name, added.contains(column.name) ? values[column.name] ?? column.value : column.value)
         }
+        let own = Set(row.columns.map(\.name))
+        fields += added.filter { !own.contains($0) }.map { ($0, values[$0]) }
+        encoder.appendRecord(fields, &out)
     }
 }
 

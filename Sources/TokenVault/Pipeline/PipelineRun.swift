@@ -9,9 +9,11 @@ import Foundation
 /// A batch holds an in-flight slot from the reader until its output is formatted; its output
 /// then waits in `gate` until the commit that covers its rows, and only then reaches the files.
 /// The slot is not held across the wait: a transaction spans more batches than there are slots.
+/// In an all-or-nothing run (one transaction for the whole input) the waiting output is parked
+/// sealed in a `SealedSpillFile`, so memory does not grow with the input.
 final class PipelineRun: @unchecked Sendable {
     private let request: TokenizeRequest
-    private let formats: [InputFormat]
+    private let formats: [RecordFormat]
     private let mapping: FieldMapping
     private let validator: any InstrumentValidator
     private let crypto: VaultCrypto
@@ -30,6 +32,8 @@ final class PipelineRun: @unchecked Sendable {
     private let openPGP: OpenPGPSession
     /// No row is committed when the run fails (OpenPGP inputs, verified only at their end).
     private let allOrNothing: Bool
+    /// Where output waits for the one commit of an all-or-nothing run (nil otherwise).
+    private let held: SealedSpillFile?
     private let slotCount: Int
     private let slots: DispatchSemaphore
     private var toWriter: InOrderDelivery<PreparedBatch>!
@@ -54,12 +58,21 @@ final class PipelineRun: @unchecked Sendable {
         var rows: Int
         var results: [UInt8]
         var errors: [UInt8]
+        /// Set while the output waits in `held`: `results` and `errors` are then empty.
+        var parked: Parked?
     }
 
-    init(request: TokenizeRequest, formats: [InputFormat], mapping: FieldMapping, validator: any InstrumentValidator,
+    /// Where a batch's output lies in `held`: results then errors, sealed as one item.
+    private struct Parked: Sendable {
+        let sequence: Int
+        let record: SealedSpillFile.Record
+        let resultsCount: Int
+    }
+
+    init(request: TokenizeRequest, formats: [RecordFormat], mapping: FieldMapping, validator: any InstrumentValidator,
          crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
-         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, progress: (any ProgressObserver)?,
-         sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
+         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, held: SealedSpillFile?,
+         progress: (any ProgressObserver)?, sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
         self.request = request
         self.tokenFormat = tokenFormat
         self.sealing = sealing
@@ -71,6 +84,7 @@ final class PipelineRun: @unchecked Sendable {
         self.progress = progress
         self.openPGP = openPGP
         self.allOrNothing = allOrNothing
+        self.held = held
         let count = max(1, request.concurrency)
         workers = (0..<count).map { DispatchQueue(label: "tokenvault.worker.\($0)") }
         self.writer = Confined(writer)
@@ -127,7 +141,7 @@ final class PipelineRun: @unchecked Sendable {
             }
             do {
                 var layout: ColumnLayout?
-                if format == .csv {
+                if reader.hasHeader {
                     let header = try reader.readHeader()
                     let resolved = try mapping.layout(forHeader: header, path: path)
                     lock.withLock { unknownKeys.formUnion(resolved.unknownColumns) }
@@ -223,9 +237,21 @@ final class PipelineRun: @unchecked Sendable {
                 return
             }
             let (results, errors) = formatter.format(resolved)
-            let formatted = FormattedBatch(
+            var formatted = FormattedBatch(
                 rows: resolved.rows.count, results: GzipMember.compress(results, level: 1),
                 errors: errors.isEmpty ? [] : GzipMember.compress(errors, level: 1))
+            if let held {
+                do {
+                    let record = try held.park(formatted.results + formatted.errors, sequence: resolved.sequence)
+                    formatted.parked = Parked(sequence: resolved.sequence, record: record, resultsCount: formatted.results.count)
+                    formatted.results = []
+                    formatted.errors = []
+                } catch {
+                    fail(error)
+                    slots.signal()
+                    return
+                }
+            }
             lock.withLock { stageTimes.format += watch.seconds }
             gate.hold(resolved.sequence, formatted)
             slots.signal()
@@ -261,6 +287,12 @@ final class PipelineRun: @unchecked Sendable {
         guard batch.rows > 0, !outputFailed else { return }
         let watch = ThreadCPUClock()
         do {
+            var batch = batch
+            if let parked = batch.parked, let held {
+                let bytes = try held.take(parked.record, sequence: parked.sequence)
+                batch.results = Array(bytes[..<parked.resultsCount])
+                batch.errors = Array(bytes[parked.resultsCount...])
+            }
             try resultsFile.value.write(batch.results)
             if !batch.errors.isEmpty { try errorsFile.value.write(batch.errors) }
         } catch {

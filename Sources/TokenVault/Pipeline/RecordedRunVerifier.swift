@@ -19,11 +19,15 @@ public struct RecordedRunVerifier {
     private let jobID: String
     private let inputOverrides: [String]
     private let resultsOverride: String?
+    private let openPGP: OpenPGPSettings
 
     /// - Parameters:
     ///   - inputOverrides: input files at new places; each replaces the recorded input with the same SHA-256.
     ///   - resultsOverride: the results file at a new place.
-    public init(vault: Vault, jobID: String, inputOverrides: [String] = [], resultsOverride: String? = nil) {
+    ///   - openPGP: keys for OpenPGP inputs and a results file written with `--encrypt-to`.
+    public init(vault: Vault, jobID: String, inputOverrides: [String] = [], resultsOverride: String? = nil,
+                openPGP: OpenPGPSettings = OpenPGPSettings()) {
+        self.openPGP = openPGP
         self.vault = vault
         self.jobID = jobID
         self.inputOverrides = inputOverrides
@@ -77,11 +81,11 @@ public struct RecordedRunVerifier {
                     continue
                 }
             }
-            let format = recorded.inputFormats.indices.contains(index) ? InputFormat(rawValue: recorded.inputFormats[index]) : nil
+            let format = recorded.inputFormats.indices.contains(index) ? RecordFormat(rawValue: recorded.inputFormats[index]) : nil
             let verified = try ResultVerifier(
                 vault: vault, kind: report.kind, inputPath: path, resultsPath: resultsPath, format: format,
                 delimiter: recorded.delimiter.utf8.first ?? UInt8(ascii: ","), columnMap: mapping,
-                recordedInputPath: report.inputs.count > 1 ? input.path : nil).run()
+                recordedInputPath: report.inputs.count > 1 ? input.path : nil, openPGP: openPGP).run()
             outcome.inputs.append((path, verified))
         }
         return outcome

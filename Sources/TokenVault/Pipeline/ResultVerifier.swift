@@ -24,16 +24,19 @@ public final class ResultVerifier {
     private let kind: InstrumentKind
     private let inputPath: String
     private let resultsPath: String
-    private let format: InputFormat?
+    private let format: RecordFormat?
     private let delimiter: UInt8
     private let columnMap: [ColumnMapping]
     private let now: Date
     /// The input's path as the run named it in the results' `file` column, when it has moved.
     private let recordedInputPath: String?
+    /// Keys for an OpenPGP input or results file (SPEC §11), read through the same chain as a run's.
+    private let openPGP: OpenPGPSession
 
-    public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: InputFormat? = nil,
+    public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: RecordFormat? = nil,
                 delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date(),
-                recordedInputPath: String? = nil) {
+                recordedInputPath: String? = nil, openPGP: OpenPGPSettings = OpenPGPSettings()) {
+        self.openPGP = OpenPGPSession(settings: openPGP)
         self.vault = vault
         self.kind = kind
         self.inputPath = inputPath
@@ -84,7 +87,7 @@ public final class ResultVerifier {
     }
 
     public func run() throws -> Outcome {
-        guard let inputFormat = format ?? InputFormat.inferred(fromPath: inputPath) else {
+        guard let inputFormat = format ?? RecordFormat.inferred(fromPath: inputPath) else {
             throw TokenVaultError(.usage, "cannot tell the format of \(inputPath) from its name: give --format")
         }
         let mapping = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
@@ -93,13 +96,13 @@ public final class ResultVerifier {
         let validator: any InstrumentValidator = kind == .card
             ? CardValidator(currentMonth: YearMonth(now), allowExpired: true) : BankAccountValidator(today: now)
         let currentMonth = YearMonth(now)
-        let reader = RecordReader(source: try InputSource(path: inputPath), format: inputFormat, delimiter: delimiter)
+        let reader = RecordReader(source: try InputSource(path: inputPath, openPGP: openPGP), format: inputFormat, delimiter: delimiter)
         var layout: ColumnLayout?
-        if inputFormat == .csv {
+        if reader.hasHeader {
             let header = try reader.readHeader()
             layout = try mapping.layout(forHeader: header, path: inputPath)
         }
-        let results = try ResultFileReader(path: resultsPath, inputPath: recordedInputPath ?? inputPath)
+        let results = try ResultFileReader(path: resultsPath, inputPath: recordedInputPath ?? inputPath, openPGP: openPGP)
         let preparer = RowPreparer(kind: kind, format: inputFormat, delimiter: delimiter, mapping: mapping,
                                    validator: validator, crypto: vault.crypto, sealing: false)
         var outcome = Outcome()

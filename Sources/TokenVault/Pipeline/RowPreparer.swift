@@ -6,8 +6,8 @@ import Foundation
 /// allocates little beyond the sealed bytes and the row array.
 final class RowPreparer {
     private let kind: InstrumentKind
-    private let format: InputFormat
-    private let delimiter: UInt8
+    /// Splits each record into fields, as its format does.
+    private let decoder: any RecordDecoder
     private let mapping: FieldMapping
     private let validator: any InstrumentValidator
     private let crypto: VaultCrypto
@@ -19,17 +19,16 @@ final class RowPreparer {
     private let scratch = RowScratch()
     private var random: [UInt8] = []
 
-    /// How many first rows of a file are searched for unknown JSON keys.
+    /// How many first rows of a file are searched for unknown keys (formats without a header).
     static let keySampleRows = 100
 
-    init(kind: InstrumentKind, format: InputFormat, delimiter: UInt8, mapping: FieldMapping,
+    init(kind: InstrumentKind, format: RecordFormat, delimiter: UInt8, mapping: FieldMapping,
          validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
         self.sealing = sealing
         formatPreserving = tokenFormat == .formatPreserving && kind == .card
         fields = RowFields(keptColumns: mapping.kept.count)
         self.kind = kind
-        self.format = format
-        self.delimiter = delimiter
+        decoder = format.decoder(delimiter: delimiter)
         self.mapping = mapping
         self.validator = validator
         self.crypto = crypto
@@ -54,14 +53,9 @@ final class RowPreparer {
                     scratch.reset()
                     let recordBytes = UnsafeBufferPointer(rebasing: bytes[Int(record.start)..<Int(record.end)])
                     if problem == nil {
-                        switch format {
-                        case .csv:
-                            CSVFieldSplitter.split(recordBytes, delimiter: delimiter, layout: layout!, into: fields)
-                        case .jsonl:
-                            var unknown: [String]? = rowNumber <= RowPreparer.keySampleRows ? [] : nil
-                            problem = JSONObjectParser.parse(recordBytes, mapping: mapping, into: fields, unknownKeys: &unknown)
-                            if let unknown { batch.unknownKeys.formUnion(unknown) }
-                        }
+                        var unknown: [String]? = rowNumber <= RowPreparer.keySampleRows ? [] : nil
+                        problem = decoder.fields(recordBytes, layout: layout, mapping: mapping, into: fields, unknownKeys: &unknown)
+                        if let unknown, !unknown.isEmpty { batch.unknownKeys.formUnion(unknown) }
                     }
                     if let problem {
                         row.issues.append(RowIssue(.malformedRecord, nil, problem.message))

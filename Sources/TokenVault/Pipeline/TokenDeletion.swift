@@ -13,15 +13,20 @@ public final class TokenDeletion {
     private let vault: Vault
     private let inputPath: String
     private let reason: DeleteReason
+    /// Keys for an OpenPGP token file (a results file written with `--encrypt-to`).
+    private let openPGP: OpenPGPSettings
 
-    public init(vault: Vault, inputPath: String, reason: DeleteReason) {
+    public init(vault: Vault, inputPath: String, reason: DeleteReason, openPGP: OpenPGPSettings = OpenPGPSettings()) {
+        self.openPGP = openPGP
         self.vault = vault
         self.inputPath = inputPath
         self.reason = reason
     }
 
     public func run() throws -> Counts {
-        let reader = try TokenFileReader(path: inputPath)
+        let session = OpenPGPSession(settings: openPGP)
+        defer { session.close() }
+        let reader = try TokenFileReader(path: inputPath, openPGP: session)
         var counts = Counts()
         let now = Date()
         while true {

@@ -6,7 +6,7 @@ public struct TokenizeRequest: Sendable {
     /// Input paths in order; `-` is standard input.
     public var inputs: [String]
     /// The input format; nil infers it from each file name (`-` is CSV).
-    public var format: InputFormat?
+    public var format: RecordFormat?
     public var delimiter: UInt8 = UInt8(ascii: ",")
     /// `--map FIELD=COLUMN` pairs.
     public var columnMap: [ColumnMapping] = []
@@ -18,7 +18,7 @@ public struct TokenizeRequest: Sendable {
     /// Worker queues for parsing, validation and crypto.
     public var concurrency: Int
     public var outputDirectory: String
-    public var outputFormat: OutputFormat = .csv
+    public var outputFormat: RecordFormat = .csv
     public var jobID: String
     /// "Now", for expiry checks and timestamps.
     public var now: Date
@@ -58,7 +58,7 @@ public struct TokenizeRequest: Sendable {
     /// - Returns: each input's format.
     /// - Throws: `usage` or `inputMissing`.
     @discardableResult
-    public func validate() throws -> [InputFormat] {
+    public func validate() throws -> [RecordFormat] {
         try Self.validateJobID(jobID)
         _ = try mapping()
         guard !inputs.isEmpty else { throw TokenVaultError(.usage, "no input file given") }
@@ -82,8 +82,8 @@ public struct TokenizeRequest: Sendable {
             }
             if let format { return format }
             if path == "-" { return .csv }
-            guard let format = InputFormat.inferred(fromPath: path) else {
-                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format csv or jsonl")
+            guard let format = RecordFormat.inferred(fromPath: path) else {
+                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format \(RecordFormat.namesForMessages)")
             }
             return format
         }

@@ -80,6 +80,12 @@ public final class Tokenizer {
         try resultsFile.write(GzipMember.compress(formatter.header(formatter.resultColumns)))
         try errorsFile.write(GzipMember.compress(formatter.header(formatter.errorColumns)))
 
+        // An OpenPGP message proves its integrity and signature only at its end: its rows are
+        // committed in one transaction once it has, or not at all (see `PipelineRun`).
+        let allOrNothing = request.openPGP.requiredSigner != nil || request.inputs.contains(where: InputChain.isOpenPGP)
+        // Their output waits for that commit sealed on disk, not in memory (made before the run begins).
+        let held = allOrNothing ? try SealedSpillFile(directory: request.outputDirectory) : nil
+
         let started = request.now
         let wall = Stopwatch()
         // A dry run records no run: the vault's runs, and `run`'s memory of processed files, stay as they were.
@@ -93,16 +99,13 @@ public final class Tokenizer {
         if run?.resumed == true {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        // An OpenPGP message proves its integrity and signature only at its end: its rows are
-        // committed in one transaction once it has, or not at all (see `PipelineRun`).
-        let allOrNothing = request.openPGP.requiredSigner != nil || request.inputs.contains(where: InputChain.isOpenPGP)
         let writer = try run.map {
             try vault.makeWriter(run: $0, commitEvery: allOrNothing ? Int.max : request.commitEvery, onExisting: request.onExisting)
         } ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
             writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP, allOrNothing: allOrNothing,
-            progress: progress, sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
+            held: held, progress: progress, sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
         var failure = pipeline.execute()
         var tally = pipeline.committed
         if failure == nil, let signal = pipeline.stoppedBy {
@@ -247,7 +250,7 @@ public final class Tokenizer {
     }
 
     /// The results file as written (absolute path, SHA-256) and how the inputs were read.
-    private func recordedOutputs(resultsPath: String, formats: [InputFormat]) -> ReconciliationReport.RecordedOutputs? {
+    private func recordedOutputs(resultsPath: String, formats: [RecordFormat]) -> ReconciliationReport.RecordedOutputs? {
         guard let digest = try? FileDigest.sha256(path: resultsPath) else { return nil }
         return ReconciliationReport.RecordedOutputs(
             results: .init(path: URL(fileURLWithPath: resultsPath).standardizedFileURL.path, sha256: digest.hex, bytes: digest.bytes),

@@ -71,7 +71,7 @@ enum SampleBankAccounts {
     }
 
     /// Every kind of invalid bank-account row, in turn.
-    static func invalidRow(index: Int, reference: String, format: InputFormat, random: inout SeededRandom) -> SampleGenerator.SampleRow {
+    static func invalidRow(index: Int, reference: String, random: inout SeededRandom) -> SampleGenerator.SampleRow {
         let de = IBANRegistry.country("DE")!
         var account = SampleInstrument(number: de.exampleIBAN(seed: random.below(1_000_000)), holder: random.pick(holders))
         account.country = "DE"
@@ -104,7 +104,8 @@ enum SampleBankAccounts {
             row.values["account_holder_name"] = "A"
             row.values["bic"] = "1234"
         default: // a row that cannot be read
-            row.raw = format == .csv ? "\(reference),\"DE89 3704 0044 0532 0130 00,,Broken Quote" : "{\"reference\": \"\(reference)\", \"iban\": "
+            row.unreadable = [("reference", reference), ("iban", "DE89 3704 0044 0532 0130 00"), ("bic", ""),
+                              ("account_holder_name", "Broken Quote")]
         }
         return row
     }

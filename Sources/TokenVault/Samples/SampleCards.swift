@@ -56,7 +56,7 @@ enum SampleCards {
     }
 
     /// Every kind of invalid card row, in turn.
-    static func invalidRow(index: Int, reference: String, format: InputFormat, random: inout SeededRandom) -> SampleGenerator.SampleRow {
+    static func invalidRow(index: Int, reference: String, random: inout SeededRandom) -> SampleGenerator.SampleRow {
         let card = make(random: &random)
         var row = self.row(card, reference: reference, random: &random)
         switch index % 13 {
@@ -79,7 +79,8 @@ enum SampleCards {
             row.values["expiry_date"] = "1/2"
             row.values["cardholder_name"] = "A"
         default: // a row that cannot be read
-            row.raw = format == .csv ? "\(reference),\"4111 1111 1111 1111,12/30,Broken Quote" : "{\"reference\": \"\(reference)\", \"card_number\": "
+            row.unreadable = [("reference", reference), ("card_number", "4111 1111 1111 1111"), ("expiry_date", "12/30"),
+                              ("cardholder_name", "Broken Quote")]
         }
         return row
     }

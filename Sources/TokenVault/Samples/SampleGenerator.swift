@@ -8,7 +8,7 @@ import Foundation
 /// 2015–2022 expired), so outcomes do not drift with the calendar.
 public struct SampleGenerator {
     public var kind: InstrumentKind
-    public var format: InputFormat
+    public var format: RecordFormat
     public var rows: Int
     public var seed: UInt64
     /// Share of rows that repeat an earlier instrument, in percent.
@@ -20,7 +20,7 @@ public struct SampleGenerator {
     /// Column names: this tool's, or a card provider's export (for `--map` and job `columns`).
     public var layout: SampleLayout = .standard
 
-    public init(kind: InstrumentKind, format: InputFormat, rows: Int, seed: UInt64) {
+    public init(kind: InstrumentKind, format: RecordFormat, rows: Int, seed: UInt64) {
         self.kind = kind
         self.format = format
         self.rows = rows
@@ -45,11 +45,16 @@ public struct SampleGenerator {
         var chunk: [UInt8] = []
         chunk.reserveCapacity(1 << 20)
         let columns = layout.columns(for: kind)
-        if format == .csv { chunk.append(contentsOf: CSVText.line(columns).utf8) }
+        let encoder = format.encoder()
+        chunk.append(contentsOf: encoder.header(columns))
         for index in 0..<rows {
             var values = makeRow(index: index, random: &random, recent: &recent)
             values.values = layout.rewrite(values.values, random: &random)
-            append(values, columns: columns, to: &chunk)
+            if let unreadable = values.unreadable {
+                encoder.appendUnreadableRecord(unreadable, &chunk)
+            } else {
+                encoder.appendRecord(columns.map { ($0, values.values[$0]) }, &chunk)
+            }
             if chunk.count >= 1 << 20 {
                 try sink(GzipMember.compress(chunk, level: 6))
                 chunk.removeAll(keepingCapacity: true)
@@ -80,19 +85,19 @@ public struct SampleGenerator {
                               "branch_code", "account_number", "mandate_reference", "mandate_signature_date",
                               "mandate_signature_place", "recurring", "authorisation_id"]
 
-    /// A row: column → value; a missing key is an absent value. `raw` overrides the whole line
-    /// (for rows that cannot be read).
+    /// A row: column → value; a missing key is an absent value. `unreadable` replaces the row
+    /// by a record that cannot be read, written from these fields.
     struct SampleRow {
         var values: [String: String] = [:]
-        var raw: String?
+        var unreadable: [(name: String, value: String)]?
     }
 
     private func makeRow(index: Int, random: inout SeededRandom, recent: inout [SampleInstrument]) -> SampleRow {
         let reference = "ref-\(seed)-\(index + 1)"
         if random.chance(invalidPercent) {
             return kind == .card
-                ? SampleCards.invalidRow(index: index, reference: reference, format: format, random: &random)
-                : SampleBankAccounts.invalidRow(index: index, reference: reference, format: format, random: &random)
+                ? SampleCards.invalidRow(index: index, reference: reference, random: &random)
+                : SampleBankAccounts.invalidRow(index: index, reference: reference, random: &random)
         }
         var instrument: SampleInstrument
         if !recent.isEmpty && random.chance(repeatPercent) {
@@ -109,32 +114,6 @@ public struct SampleGenerator {
             row.values["cvv"] = String(100 + random.below(900))
         }
         return row
-    }
-
-    private func append(_ row: SampleRow, columns: [String], to out: inout [UInt8]) {
-        if let raw = row.raw {
-            out.append(contentsOf: raw.utf8)
-            out.append(0x0A)
-            return
-        }
-        switch format {
-        case .csv:
-            out.append(contentsOf: CSVText.line(columns.map { row.values[$0] ?? "" }).utf8)
-            return
-        case .jsonl:
-            out.append(UInt8(ascii: "{"))
-            var first = true
-            for column in columns {
-                guard let value = row.values[column] else { continue }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                JSONText.appendString(column.utf8, to: &out)
-                out.append(UInt8(ascii: ":"))
-                JSONText.appendString(value.utf8, to: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        }
-        out.append(0x0A)
     }
 }
 

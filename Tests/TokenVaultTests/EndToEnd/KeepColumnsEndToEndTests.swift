@@ -40,8 +40,8 @@ import Testing
 
     static let keep = ["--keep-column", "old_card_id", "--keep-column", "customer_id", "--keep-column", "note"]
 
-    @Test(arguments: [OutputFormat.csv, .jsonl])
-    func keptColumnsEchoExactlyAndNeverANumber(format: OutputFormat) throws {
+    @Test(arguments: [RecordFormat.csv, .jsonl])
+    func keptColumnsEchoExactlyAndNeverANumber(format: RecordFormat) throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("export.csv.gz", Self.csv())
         let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "export.csv.gz", "--job-id", "j", "--output-format", format.rawValue] + Self.keep)

@@ -60,6 +60,23 @@ import Testing
         #expect(report.inputs.first?.bytes == message.count)
     }
 
+    /// All or nothing over many small batches: each batch's output waits sealed in a nameless
+    /// temporary file until the one commit, then reaches the files in input order.
+    @Test func heldOutputComesBackInOrderAfterTheOneCommit() throws {
+        let f = try fixture(rows: 1500)
+        _ = try write(f.ws, "in.csv.gpg", try keys.encrypt(Array(f.clear.utf8), to: [keys.curve]))
+        #expect(try f.ws.run(["init", "--vault", "v.db"]).status == 0)
+        let run = try f.ws.run(["tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                                "--batch-size", "16", "--concurrency", "3"], environment: gnupg)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try f.ws.readCSV(f.ws.path("out/e.results.csv.gz"))
+        #expect(results.map { $0["row"] } == (1...1500).map { "\($0)" })
+        #expect(tokenSharingPattern(results) == f.clearPattern)
+        #expect(try f.ws.readText(f.ws.path("out/e.errors.csv.gz")) == f.ws.readText(f.ws.path("out/clear.errors.csv.gz")))
+        let left = try FileManager.default.contentsOfDirectory(atPath: f.ws.path("out")).filter { !$0.hasPrefix("e.") && !$0.hasPrefix("clear.") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func anImportedKeyWithItsPassphraseDecrypts() throws {
         let f = try fixture(rows: 300)
         _ = try write(f.ws, "in.csv.gpg", try keys.encrypt(Array(f.clear.utf8), to: [keys.protected]))

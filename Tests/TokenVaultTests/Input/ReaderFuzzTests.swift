@@ -28,7 +28,7 @@ import Testing
     enum Target: String, CaseIterable, Sendable {
         case csv, jsonl, gzipCSV, gzipJSONL
 
-        var format: InputFormat { self == .csv || self == .gzipCSV ? .csv : .jsonl }
+        var format: RecordFormat { self == .csv || self == .gzipCSV ? .csv : .jsonl }
         var gzip: Bool { self == .gzipCSV || self == .gzipJSONL }
     }
 
@@ -67,7 +67,7 @@ import Testing
     // MARK: - Reading, as the pipeline does
 
     /// Reads a whole input; checks progress and that every row is accounted for.
-    static func readAll(path: String, format: InputFormat, maxDecodedBytes: Int, plainForOracle: [UInt8]?) throws {
+    static func readAll(path: String, format: RecordFormat, maxDecodedBytes: Int, plainForOracle: [UInt8]?) throws {
         let mapping = try FieldMapping(kind: .card)
         let validator = CardValidator(currentMonth: YearMonth(year: 2026, month: 12), allowExpired: false)
         let fields = RowFields()
@@ -137,7 +137,7 @@ import Testing
     // MARK: - Seeds and mutations
 
     /// The samples (first 48 KiB of each, decoded) and hand-made edge cases.
-    static func seeds(format: InputFormat) throws -> [[UInt8]] {
+    static func seeds(format: RecordFormat) throws -> [[UInt8]] {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples")
         var seeds: [[UInt8]] = []

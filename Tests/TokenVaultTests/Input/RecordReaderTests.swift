@@ -3,7 +3,7 @@ import Testing
 @testable import TokenVault
 
 /// Reads a whole file through the reader and the worker-side splitters, as the pipeline does.
-private func readRows(_ path: String, format: InputFormat, kind: InstrumentKind = .card, delimiter: UInt8 = 0x2C,
+private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind = .card, delimiter: UInt8 = 0x2C,
                       map: [(String, String)] = []) throws -> [(row: Int, values: [String: String], problem: MalformedReason?)] {
     let reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: delimiter)
     let mapping = try FieldMapping(kind: kind, overrides: map)
@@ -109,8 +109,8 @@ private func readRows(_ path: String, format: InputFormat, kind: InstrumentKind 
     }
 
     /// SPEC §10: no header (a failed `gpg -d` upstream) is a data error, not an empty success.
-    @Test(arguments: [("e.csv", InputFormat.csv), ("e.jsonl", .jsonl), ("blank.jsonl", .jsonl)])
-    func inputWithoutHeaderOrRecordIsADataError(name: String, format: InputFormat) throws {
+    @Test(arguments: [("e.csv", RecordFormat.csv), ("e.jsonl", .jsonl), ("blank.jsonl", .jsonl)])
+    func inputWithoutHeaderOrRecordIsADataError(name: String, format: RecordFormat) throws {
         let ws = try TestWorkspace()
         let path = try ws.writePlain(name, name.hasPrefix("blank") ? "\n\n" : "")
         let error = #expect(throws: TokenVaultError.self) { try readRows(path, format: format) }

@@ -62,7 +62,7 @@ func leakedNumbers(in bytes: [UInt8], numbers: Set<String>) -> [String] {
 }
 
 /// The IBANs and account numbers (8 characters or more) of a bank-account input file.
-func bankNumbers(inInput text: String, format: InputFormat) -> Set<String> {
+func bankNumbers(inInput text: String, format: RecordFormat) -> Set<String> {
     var values: [String] = []
     if format == .csv {
         let rows = CSVTestParser.parse(text)
