@@ -41,6 +41,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     private var committing: DurableBatch?
     /// Batches committed that a failing `write` could not hand back; `commit()` does.
     private var unreported: [DurableBatch] = []
+    /// All or nothing (an OpenPGP input, verified only at its end): the whole run is one
+    /// transaction, committed by `commit()`; a failed run leaves the vault unchanged.
+    private let oneTransaction: Bool
+    /// In one-transaction mode: the batches written so far and the rows they inserted.
+    private var held: [DurableBatch] = []
+    private var heldInserted = 0
     /// The COPY data of a batch, reused.
     private var copy: [UInt8] = []
     /// The batch index of the first row of each fingerprint, reused.
@@ -50,8 +56,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
     /// Columns of the staging table, in COPY order.
     private static let stagedColumns: Int16 = 9
 
-    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions, sealer: RecordSealer) throws {
+    /// - Parameter oneTransaction: the whole run in one transaction instead of one a batch. Its
+    ///   rows' locks are then held to the end, so a concurrent writer may deadlock with it; the
+    ///   server then ends one of the two, which fails (75) and leaves the vault unchanged.
+    init(connection: PostgreSQLConnection, run: RunRecord, keys: KeyVersions, sealer: RecordSealer, oneTransaction: Bool = false) throws {
         self.connection = connection
+        self.oneTransaction = oneTransaction
         self.sealer = sealer
         self.run = run
         self.kind = run.kind
@@ -90,10 +100,15 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         let durable = try finishCommit()
         do {
             try PostgreSQLError.guarded {
-                let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
-                inTransaction = true
-                guard current.text(0, 0) == String(keys.fingerprintKey) else {
-                    throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+                if !inTransaction {
+                    let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
+                    inTransaction = true
+                    guard current.text(0, 0) == String(keys.fingerprintKey) else {
+                        throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+                    }
+                } else {
+                    // One transaction for the run: the staging table is emptied by hand, not by a commit.
+                    try connection.execute("TRUNCATE tokenvault_staging")
                 }
                 var inserted = 0
                 var conflicts: [Int: Conflict] = [:]
@@ -105,6 +120,11 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 }
                 resolve(&batch, conflicts: conflicts)
                 if sealer.onExisting == .update { try updateExisting(&batch) }
+                if oneTransaction {
+                    held.append(DurableBatch(sequence: batch.sequence, tally: batch.tally))
+                    heldInserted += inserted
+                    return
+                }
                 // The token counter and the commit, in one round trip.
                 try connection.send(
                     (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
@@ -294,6 +314,16 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         var durable = unreported
         unreported = []
         durable += try finishCommit()
+        if inTransaction {
+            try PostgreSQLError.guarded {
+                try connection.execute(
+                    (heldInserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(heldInserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+            }
+            inTransaction = false
+            durable += held
+            held = []
+            heldInserted = 0
+        }
         return durable
     }
 
@@ -304,6 +334,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             committing = nil
             _ = try? connection.finish()
         }
+        held = []
+        heldInserted = 0
         guard inTransaction else { return }
         _ = try? connection.execute("ROLLBACK")
         inTransaction = false
