@@ -52,15 +52,17 @@ postgres_runs() {
   local admin="$TOKENVAULT_TEST_POSTGRES_URL" base="${TOKENVAULT_TEST_POSTGRES_URL%/*}"
   export TOKENVAULT_MASTER_KEY
   TOKENVAULT_MASTER_KEY="$(head -c 32 /dev/urandom | base64)"
+  # The machine is shared: the load beside each figure says how quiet it was.
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   fresh
   tokenize "SQLite vault" --job-id bench --create-vault
   psql -q "$admin" -c "CREATE DATABASE bench_one" -c "CREATE DATABASE bench_three"
-  echo "== PostgreSQL vault (server on this machine)"
+  echo "== PostgreSQL vault (server on this machine), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   "$bin" init --vault "$base/bench_one" --quiet
   "$bin" tokenize --kind "$kind" "$input" --vault "$base/bench_one" --out bench/out-pg --job-id bench --timings --quiet --no-progress 2>&1 \
     | grep -E '^(timings|stage)'
   echo "database: $(psql -Atq "$admin" -c "SELECT pg_size_pretty(pg_database_size('bench_one'))")"
-  echo "== 3 concurrent writers into one PostgreSQL vault"
+  echo "== 3 concurrent writers into one PostgreSQL vault, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   local part=$((rows / 3))
   for i in 1 2 3; do
     [ -f "bench/$kind-$part-$i.csv.gz" ] || "$bin" sample --kind "$kind" --rows "$part" --seed "$((42 + i))" --repeat-percent 5 --invalid-percent 2 --out "bench/$kind-$part-$i.csv.gz"

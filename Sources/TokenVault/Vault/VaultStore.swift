@@ -108,7 +108,8 @@ protocol VaultStore: AnyObject {
     /// - Parameters:
     ///   - keys: the versions the run fingerprints and seals under; the writer stops with
     ///     `vaultBusy` when the vault's fingerprint key changes under it.
-    ///   - commitEvery: rows per transaction.
+    ///   - commitEvery: rows per transaction (a PostgreSQL store commits every batch and reads
+    ///     `Int.max`, all or nothing, as one transaction for the run).
     ///   - sealer: for each row whose instrument the vault holds (and that this run did not
     ///     create at this row), the writer calls `sealer.resealed` and, when it returns a record,
     ///     replaces the stored `sealed` and data-key version with it in the same transaction,

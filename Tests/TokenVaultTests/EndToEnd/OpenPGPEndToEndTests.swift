@@ -152,6 +152,31 @@ import Testing
         }
     }
 
+    /// All or nothing on both kinds of vault: a message found truncated after many batches were
+    /// written leaves no row in the vault (a PostgreSQL writer otherwise commits every batch).
+    @Test(arguments: VaultKind.tested)
+    func aTruncatedMessageLeavesTheVaultUnchangedAfterManyBatches(vault: VaultKind) throws {
+        let ws = try TestWorkspace(vault: vault)
+        #expect(try ws.run(["sample", "--kind", "card", "--rows", "3000", "--seed", "12", "--out", "cards.csv.gz"]).status == 0)
+        let message = try keys.encrypt(Array(try ws.readText(ws.path("cards.csv.gz")).utf8), to: [keys.curve])
+        _ = try write(ws, "in.csv.gpg", Array(message.prefix(message.count * 9 / 10)))
+        #expect(try ws.run(["init", "--vault", "v.db"]).status == 0)
+        let run = try ws.run(["tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                              "--batch-size", "50", "--concurrency", "1"], environment: gnupg)
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(try ws.vaultSQL("SELECT count(*) FROM instruments", vault: "v.db") == 0)
+        #expect(ws.liveTokens(vault: "v.db") == 0)
+        #expect(try ws.readReport("e").counts.new == 0)
+        // The whole message: its one transaction commits every batch, and every row is reported.
+        _ = try write(ws, "whole.csv.gpg", message)
+        let whole = try ws.run(["tokenize", "--kind", "card", "whole.csv.gpg", "--vault", "v.db", "--job-id", "w",
+                                "--batch-size", "50", "--concurrency", "1"], environment: gnupg)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let report = try ws.readReport("w")
+        #expect(report.counts.new > 0 && ws.liveTokens(vault: "v.db") == report.counts.new)
+        #expect(try ws.readCSV(ws.path("out/w.results.csv.gz")).count == 3000)
+    }
+
     /// A short key id can be forged: refused as a usage error before anything runs.
     @Test func aShortKeyIDIsAUsageError() throws {
         let ws = try TestWorkspace()

@@ -81,6 +81,24 @@ final class PostgreSQLConnection {
         guard ended == 1, offset == data.count else { throw lastError() }
     }
 
+    /// Sends statements that bind nothing without waiting for them: the client works on while
+    /// the server runs them. `finish` collects their results; nothing else may be sent before.
+    func send(_ sql: String) throws {
+        guard PQsendQuery(handle, sql) == 1 else { throw lastError() }
+    }
+
+    /// Waits for every result of what `send` sent.
+    ///
+    /// - Throws: the first statement's error (the later statements of the string did not run).
+    func finish() throws {
+        var failure: PostgreSQLError?
+        while let next = PQgetResult(handle) {
+            let result = PostgreSQLResult(next)
+            if failure == nil, let error = self.error(result) { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")

@@ -2,7 +2,9 @@
 /// batch, never one per row).
 extension PostgreSQLVaultStore {
     func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
-        try PostgreSQLWriteSession(connection: connection, run: run, keys: keys, sealer: sealer)
+        // A transaction a batch keeps concurrent writers from deadlocking; `commitEvery` is only
+        // honoured as "all or nothing" (`Int.max`, an OpenPGP input verified at its end).
+        try PostgreSQLWriteSession(connection: connection, run: run, keys: keys, sealer: sealer, oneTransaction: commitEvery == .max)
     }
 
     /// A dry run's lookups: one round trip for the whole batch.
