@@ -33,7 +33,7 @@ public final class Vault {
 
         public init(
             path: String, keySource: MasterKeySource, environment: [String: String],
-            createIfMissing: Bool, busyTimeoutSeconds: Double = 10, cacheBytes: Int = 192 << 20
+            createIfMissing: Bool, busyTimeoutSeconds: Double = 10, cacheBytes: Int = 128 << 20
         ) {
             self.path = path
             self.keySource = keySource

@@ -25,7 +25,14 @@ import Testing
             UPDATE instruments SET fingerprint_prefix = 0, fingerprint = x'00' WHERE created_row = 1;
             UPDATE instruments SET (fingerprint_prefix, fingerprint) = (SELECT fingerprint_prefix, fingerprint FROM saved WHERE created_row = 1) WHERE created_row = 2;
             UPDATE instruments SET (fingerprint_prefix, fingerprint) = (SELECT fingerprint_prefix, fingerprint FROM saved WHERE created_row = 2) WHERE created_row = 1;
+            UPDATE fingerprints SET id = (SELECT i.id FROM instruments i
+                WHERE i.fingerprint_prefix = fingerprints.fingerprint_prefix AND i.fingerprint = fingerprints.fingerprint);
             """)
+        // Schema v2 looks fingerprints up in their own table: it now leads A's fingerprint to B's record.
+        #expect(try db.integer("""
+            SELECT count(*) FROM fingerprints f JOIN instruments i ON i.id = f.id
+            WHERE i.created_row = 2 AND f.fingerprint = (SELECT fingerprint FROM saved WHERE created_row = 1)
+            """) == 1)
 
         // Card A now matches B's record: tokenize must not report B's token for it.
         let again = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "t2"])

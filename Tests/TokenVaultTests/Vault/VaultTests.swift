@@ -87,19 +87,21 @@ import Testing
 @Suite struct VaultWriterTests {
     let logger = Logger(label: "test")
 
-    func prepare(_ numbers: [String], vault: Vault, sequence: Int = 0, firstRow: Int = 1) -> PreparedBatch {
+    func prepare(_ numbers: [String], vault: Vault, sequence: Int = 0, firstRow: Int = 1, expiry: String = "12/39",
+                 tokenFormat: TokenFormat = .uuid) -> PreparedBatch {
         var text = ""
         var records: [RawRecord] = []
         for number in numbers {
             let start = text.utf8.count
-            text += "{\"card_number\":\"\(number)\",\"expiry_date\":\"12/39\"}"
+            text += "{\"card_number\":\"\(number)\",\"expiry_date\":\"\(expiry)\"}"
             records.append(RawRecord(start: Int32(start), end: Int32(text.utf8.count), problem: nil))
             text += "\n"
         }
         let raw = RawBatch(sequence: sequence, inputIndex: 0, firstRow: firstRow, bytes: Array(text.utf8), records: records)
         let preparer = RowPreparer(
             kind: .card, format: .jsonl, delimiter: 0x2C, mapping: try! FieldMapping(kind: .card),
-            validator: CardValidator(currentMonth: YearMonth(year: 2026, month: 1), allowExpired: false), crypto: vault.crypto)
+            validator: CardValidator(currentMonth: YearMonth(year: 2026, month: 1), allowExpired: false), crypto: vault.crypto,
+            tokenFormat: tokenFormat)
         return preparer.prepare(raw, layout: nil)
     }
 

@@ -91,5 +91,30 @@ enum SQLiteSchema {
                 details  TEXT NOT NULL               -- JSON counts; never a number or key
             );
             """),
+        // v2 (SPEC §8): the two lookups leave `instruments`, which now only appends (time-ordered
+        // ids, no secondary index). Each lives in its own table keyed by the lookup value, which
+        // the writer fills once per transaction in key order. `instruments` keeps its token and
+        // fingerprint columns: tombstones, rotation and the writer's filter read them there.
+        Migration(version: 2, sql: """
+            CREATE TABLE fingerprints (
+                fingerprint_prefix INTEGER NOT NULL,
+                fingerprint        BLOB NOT NULL,     -- live records only; deleted with the record's data
+                id                 INTEGER NOT NULL,  -- instruments.id
+                PRIMARY KEY (fingerprint_prefix, fingerprint)
+            ) WITHOUT ROWID;
+            CREATE TABLE tokens (
+                token_prefix INTEGER NOT NULL,
+                token        BLOB NOT NULL,           -- every record, tombstones included
+                id           INTEGER NOT NULL,        -- instruments.id
+                PRIMARY KEY (token_prefix, token)
+            ) WITHOUT ROWID;
+            INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id)
+                SELECT fingerprint_prefix, fingerprint, id FROM instruments
+                WHERE fingerprint IS NOT NULL ORDER BY fingerprint_prefix, fingerprint;
+            INSERT INTO tokens(token_prefix, token, id)
+                SELECT token_prefix, token, id FROM instruments ORDER BY token_prefix, token;
+            DROP INDEX instruments_fingerprint;
+            DROP INDEX instruments_token;
+            """),
     ]
 }

@@ -47,21 +47,52 @@ extension SQLiteVaultStore {
                 let version = Int(try connection.integer("SELECT coalesce(max(version), 0) + 1 FROM fingerprint_keys") ?? 1)
                 try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
                                    .int(version), .blob(try wrap(version)), .text(createdAt))
-                let select = try connection.prepare("SELECT id, token, kind, sealed, data_key FROM instruments WHERE sealed IS NOT NULL")
+                // The lookup table is refilled a chunk at a time, each chunk in key order (as the
+                // writer does), so memory stays flat and no insert lands on a random page alone.
+                try connection.execute("DELETE FROM fingerprints")
+                let select = try connection.prepare("""
+                    SELECT id, token, kind, sealed, data_key FROM instruments
+                    WHERE id > ?1 AND sealed IS NOT NULL ORDER BY id LIMIT ?2
+                    """)
                 let update = try connection.prepare("UPDATE instruments SET fingerprint_prefix = ?1, fingerprint = ?2, fingerprint_key = ?3 WHERE id = ?4")
+                let insert = try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)")
                 var count = 0
-                while try select.step() {
-                    guard let record = sealedRecord(select) else { continue }
-                    let fingerprint = try refingerprint(record)
-                    try fingerprint.withBytes { bytes in
-                        update.bind(fingerprint.prefix, at: 1)
-                        update.bindStatic(bytes, at: 2)
-                        update.bind(version, at: 3)
-                        update.bind(record.id, at: 4)
-                        defer { update.reset() }
-                        try update.step()
+                var after: Int64 = 0
+                var chunk: [(fingerprint: Fingerprint, id: Int64)] = []
+                while true {
+                    var records: [SealedRecord] = []
+                    select.bind(after, at: 1)
+                    select.bind(Self.rotationChunk, at: 2)
+                    while try select.step() {
+                        if let record = sealedRecord(select) { records.append(record) }
+                        after = select.int64(at: 0)
                     }
-                    count += 1
+                    select.reset()
+                    if records.isEmpty { break }
+                    chunk.removeAll(keepingCapacity: true)
+                    for record in records {
+                        let fingerprint = try refingerprint(record)
+                        try fingerprint.withBytes { bytes in
+                            update.bind(fingerprint.prefix, at: 1)
+                            update.bindStatic(bytes, at: 2)
+                            update.bind(version, at: 3)
+                            update.bind(record.id, at: 4)
+                            defer { update.reset() }
+                            try update.step()
+                        }
+                        chunk.append((fingerprint, record.id))
+                    }
+                    chunk.sort { $0.fingerprint.prefix < $1.fingerprint.prefix }
+                    for entry in chunk {
+                        try entry.fingerprint.withBytes { bytes in
+                            insert.bind(entry.fingerprint.prefix, at: 1)
+                            insert.bindStatic(bytes, at: 2)
+                            insert.bind(entry.id, at: 3)
+                            defer { insert.reset() }
+                            try insert.step()
+                        }
+                    }
+                    count += records.count
                 }
                 try connection.run("UPDATE vault_meta SET value = ? WHERE key = 'fingerprint_key'", .text(String(version)))
                 // The old key can only link old fingerprints to cards: it goes.
@@ -78,19 +109,25 @@ extension SQLiteVaultStore {
     }
 
     func resealBatch(under dataKey: Int, limit: Int, reseal: (SealedRecord) throws -> [UInt8]) throws -> Int {
-        try SQLiteError.guarded {
+        var lastID: Int64?
+        let moved = try SQLiteError.guarded {
             try connection.transaction {
+                // Walks the records in id order from where the last batch stopped: each batch
+                // reads only its own records, not again every record done before it.
+                let after = resealCursor?.dataKey == dataKey ? resealCursor!.afterID : 0
                 let select = try connection.prepare("""
                     SELECT id, token, kind, sealed, data_key FROM instruments
-                    WHERE sealed IS NOT NULL AND data_key != ?1 LIMIT ?2
+                    WHERE id > ?3 AND sealed IS NOT NULL AND data_key != ?1 ORDER BY id LIMIT ?2
                     """)
                 select.bind(dataKey, at: 1)
                 select.bind(limit, at: 2)
+                select.bind(after, at: 3)
                 var records: [SealedRecord] = []
                 while try select.step() {
                     if let record = sealedRecord(select) { records.append(record) }
                 }
                 select.reset()
+                lastID = records.last?.id
                 let update = try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3 AND data_key = ?4")
                 for record in records {
                     try update.bind(.blob(try reseal(record)), at: 1)
@@ -103,6 +140,8 @@ extension SQLiteVaultStore {
                 return records.count
             }
         }
+        if let lastID { resealCursor = (dataKey, lastID) }
+        return moved
     }
 
     func rewrapKeys(dataKeys: [WrappedKey], fingerprintKey: WrappedKey) throws {
@@ -116,6 +155,9 @@ extension SQLiteVaultStore {
             }
         }
     }
+
+    /// Records refingerprinted per chunk: each chunk's fingerprints are inserted in key order.
+    static let rotationChunk = 100_000
 
     /// A row of `SELECT id, token, kind, sealed, data_key`.
     private func sealedRecord(_ row: SQLiteStatement) -> SealedRecord? {

@@ -8,6 +8,9 @@ final class SQLiteVaultStore: VaultStore {
     let path: String
     let connection: SQLiteConnection
     private let options: VaultStoreOptions
+    /// Where re-encryption under a data key has got to (ids below are done): `resealBatch`
+    /// continues from there instead of reading every finished record again.
+    var resealCursor: (dataKey: Int, afterID: Int64)?
     /// The file opened, so a deleted or replaced vault file is noticed before work is reported.
     let fileIdentity: SQLiteFileIdentity?
 

@@ -1,15 +1,28 @@
-import CSQLite
 import Foundation
 
-/// SQLite's extended code for a UNIQUE constraint failure.
-private let SQLITE_CONSTRAINT_UNIQUE_CODE: Int32 = 2067
-
-/// The SQLite writer of a tokenize run: inserts prepared rows in file order, many per
-/// transaction, and decides new or existing for each.
+/// The SQLite writer of a tokenize run: resolves prepared rows in file order, many per
+/// transaction, and decides new or existing for each (schema v2, SPEC §8).
 ///
-/// File order decides because rows reach it in input order and each `INSERT ... ON CONFLICT
-/// DO NOTHING` sees every earlier row of the run, committed or not. A conflict on a token this
-/// same job created at this same row (a resumed run) is still reported new.
+/// The cost that grew with the vault was two unique indexes on random keys inside `instruments`:
+/// every row dirtied a random page of each, and past a few million records those pages no
+/// longer fit the cache. Now `instruments` only appends (time-ordered ids, no secondary index),
+/// and the two lookups live in their own tables (`fingerprints`, `tokens`), filled once per
+/// transaction in key order, so each commit sweeps each index once instead of every row landing
+/// on a random page. Rows are still resolved one by one in file order at `write`, so the
+/// pipeline and its guarantees are unchanged:
+///
+/// - a fingerprint seen earlier in the open transaction is found through `pendingIndex`;
+/// - one committed before is found in `fingerprints`, probed only when `filter` says it may be
+///   there (a new instrument, the bulk of a migration, reads no index page at all);
+/// - the write lock is held from `BEGIN IMMEDIATE` to `COMMIT`, so nothing changes the vault
+///   between a probe and the insert it decides; other writers' commits between our
+///   transactions are added to the filter at the next `BEGIN`.
+///
+/// A conflict on a record this same job created at this same row (a resumed run) is reported new.
+/// The primary keys of `fingerprints` and `tokens` stay unique: should the logic above ever let a
+/// repeat through, the commit fails and rolls back instead of storing it twice.
+///
+/// Batches are handed back as `DurableBatch`es only by the commit that made their rows durable.
 final class SQLiteWriteSession: InstrumentWriter {
     private let connection: SQLiteConnection
     private let run: RunRecord
@@ -17,22 +30,51 @@ final class SQLiteWriteSession: InstrumentWriter {
     private let kind: InstrumentKind
     private let commitEvery: Int
     private let insert: SQLiteStatement
-    private let lookup: SQLiteStatement
+    private let probe: SQLiteStatement
+    private let record: SQLiteStatement
+    private let probeToken: SQLiteStatement
+    private let insertFingerprint: SQLiteStatement
+    private let insertToken: SQLiteStatement
     /// Re-seals an existing record with the row's fields (`--on-existing update`), and a new
     /// one under a redrawn format-preserving token after a collision.
     private let sealer: RecordSealer
     private var update: SQLiteStatement?
-    private var inTransaction = false
-    private var rowsSinceCommit = 0
-    private var insertedSinceCommit = 0
-    private var arena = TextArena()
     /// The vault file, checked before each commit.
     private let file: SQLiteFileIdentity?
+    private var inTransaction = false
+    private var rowsSinceCommit = 0
+    private var arena = TextArena()
+    /// Fingerprints of every live record the writer knows of; nil until the first transaction
+    /// (and after a rollback, which leaves it holding records that are not there).
+    private var filter: FingerprintFilter?
+    /// The highest instrument id the filter covers: later ids were written by someone else.
+    private var filterCoversID: Int64 = 0
+    /// The open transaction's new records: their fingerprints in insertion order (sorted at the
+    /// commit), found by fingerprint through `pendingIndex` (repeats inside the transaction).
+    private var pendingFingerprints: [PendingKey<Fingerprint>] = []
+    private var pendingIndex: PendingFingerprintIndex
+    /// New records kept in memory before their lookup keys go to the tables, sorted but not
+    /// committed: a longer transaction (an all-or-nothing run) then stays flat in memory, and
+    /// its repeats are found in the tables, which show this connection its own uncommitted rows.
+    private let pendingLimit: Int
+    /// Records inserted by the open transaction: the live-token counter moves by this at commit.
+    private var insertedSinceCommit = 0
+    private var pendingTokens: [PendingKey<Token>] = []
+    /// The open transaction's format-preserving tokens: they are not in `tokens` before the
+    /// commit, and a later row of the same transaction may draw one of them again.
+    private var pendingFormatPreserving: Set<Token> = []
     /// The batches of the open transaction, in input order: handed back when it commits.
     private var pending: [DurableBatch] = []
 
+    /// A lookup key waiting for the commit, with the record it leads to.
+    private struct PendingKey<Key> {
+        var prefix: Int64
+        var key: Key
+        var id: Int64
+    }
+
     init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
-         file: SQLiteFileIdentity?) throws {
+         file: SQLiteFileIdentity?, pendingLimit: Int = 1 << 18) throws {
         self.connection = connection
         self.sealer = sealer
         self.file = file
@@ -40,18 +82,23 @@ final class SQLiteWriteSession: InstrumentWriter {
         self.kind = run.kind
         self.fingerprintKeyVersion = keys.fingerprintKey
         self.commitEvery = commitEvery
-        (insert, lookup) = try SQLiteError.guarded {
+        self.pendingLimit = max(1, pendingLimit)
+        let reserve = min(commitEvery, self.pendingLimit) + 4096
+        pendingIndex = PendingFingerprintIndex(capacity: reserve)
+        (insert, probe, record, probeToken, insertFingerprint, insertToken) = try SQLiteError.guarded {
             (try connection.prepare("""
                 INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
                     brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
                     token_prefix, fingerprint_prefix)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                ON CONFLICT(fingerprint_prefix, fingerprint) DO NOTHING
                 """),
+             try connection.prepare("SELECT id FROM fingerprints WHERE fingerprint_prefix = ?1 AND fingerprint = ?2"),
              try connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row, sealed, data_key, id FROM instruments
-                WHERE fingerprint_prefix = ?1 AND fingerprint = ?2
-                """))
+                SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments WHERE id = ?1
+                """),
+             try connection.prepare("SELECT 1 FROM tokens WHERE token_prefix = ?1 AND token = ?2"),
+             try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)"),
+             try connection.prepare("INSERT INTO tokens(token_prefix, token, id) VALUES (?1, ?2, ?3)"))
         }
         if sealer.onExisting == .update {
             update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
@@ -62,6 +109,8 @@ final class SQLiteWriteSession: InstrumentWriter {
         insert.bind(keys.fingerprintKey, at: 4)
         insert.bind(keys.activeDataKey, at: 5)
         insert.bind(Int(run.id), at: 14)
+        pendingFingerprints.reserveCapacity(reserve)
+        pendingTokens.reserveCapacity(reserve)
     }
 
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
@@ -73,6 +122,7 @@ final class SQLiteWriteSession: InstrumentWriter {
                 try connection.execute("BEGIN IMMEDIATE")
                 inTransaction = true
                 try checkFingerprintKey()
+                try refreshFilter()
             }
             insert.bind(batch.inputIndex, at: 15)
             var resolutions: [Resolution] = []
@@ -84,16 +134,16 @@ final class SQLiteWriteSession: InstrumentWriter {
                         resolutions.append(.rejected)
                         continue
                     }
-                    if let token = try insertNew(instrument, row: row.row) {
+                    if let id = try existingID(instrument.fingerprint) {
+                        let resolution = try resolveExisting(id, instrument, row: row.row, inputIndex: batch.inputIndex)
+                        if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
+                        if resolution.updated { updatedCount += 1 }
+                        resolutions.append(resolution)
+                    } else {
+                        let token = try insertNew(instrument, row: row.row)
                         resolutions.append(Resolution(status: .new, token: token))
                         newCount += 1
-                        insertedSinceCommit += 1
-                        continue
                     }
-                    let resolution = try resolveConflict(instrument, row: row.row, inputIndex: batch.inputIndex)
-                    if resolution.status == .new { newCount += 1 } else { existingCount += 1 }
-                    if resolution.updated { updatedCount += 1 }
-                    resolutions.append(resolution)
                 }
             }
             batch.resolutions = resolutions
@@ -116,31 +166,91 @@ final class SQLiteWriteSession: InstrumentWriter {
         }
     }
 
-    /// Inserts one instrument unless its fingerprint is known; its token when it was inserted.
-    ///
-    /// A format-preserving token has few random digits, so another record may hold it: the
-    /// token is then redrawn (and the record re-sealed for it) until one is free. The insert's
-    /// conflict clause covers the fingerprint only, so a unique violation is the token's.
-    private func insertNew(_ instrument: PreparedInstrument, row: Int) throws -> Token? {
-        var candidate = instrument
-        var draws = 0
-        while true {
-            do {
-                return try insertRow(candidate, row: row) ? candidate.candidateToken : nil
-            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE
-                && candidate.candidateToken.isFormatPreserving && draws < 1000 {
-                draws += 1
-                candidate = try sealer.redrawn(candidate)
-            } catch let error as SQLiteError where error.resultCode == SQLITE_CONSTRAINT_UNIQUE_CODE && candidate.candidateToken.isFormatPreserving {
-                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few", underlying: error)
-            }
+    /// Brings the filter up to the vault, under the write lock: built from `fingerprints` the first
+    /// time (and rebuilt larger once it is full), then only the records others appended since.
+    private func refreshFilter() throws {
+        let highest = try connection.integer("SELECT coalesce(max(id), 0) FROM instruments") ?? 0
+        if let filter, filter.count <= filter.capacity {
+            guard highest > filterCoversID else { return }
+            let appended = try connection.prepare(
+                "SELECT fingerprint_prefix FROM instruments WHERE id > ?1 AND fingerprint_prefix IS NOT NULL")
+            appended.bind(filterCoversID, at: 1)
+            while try appended.step() { self.filter!.insert(appended.int64(at: 0)) }
+        } else {
+            try rebuildFilter(records: Int(highest))
+        }
+        filterCoversID = highest
+    }
+
+    /// A new, larger filter from `fingerprints` and the open transaction's new records: room for
+    /// half as many again and a few transactions more. The old one goes first, so the two are
+    /// never in memory together. Also called inside a transaction that outgrows the filter (an
+    /// all-or-nothing run is one transaction), which would otherwise probe for every row.
+    private func rebuildFilter(records: Int) throws {
+        let known = max(records, filter?.count ?? 0)
+        filter = nil
+        var fresh = FingerprintFilter(expected: known + known / 2 + 4 * min(commitEvery, pendingLimit))
+        let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
+        while try all.step() { fresh.insert(all.int64(at: 0)) }
+        for pending in pendingFingerprints { fresh.insert(pending.prefix) }
+        filter = fresh
+    }
+
+    /// The record that already holds `fingerprint`, if any: earlier in this transaction, or
+    /// committed (probed only when the filter cannot rule it out).
+    private func existingID(_ fingerprint: Fingerprint) throws -> Int64? {
+        guard filter!.mayContain(fingerprint.prefix) else { return nil }
+        if let position = pendingIndex.find(fingerprint.prefix, where: { pendingFingerprints[$0].key == fingerprint }) {
+            return pendingFingerprints[position].id
+        }
+        return try fingerprint.withBytes { bytes in
+            probe.bind(fingerprint.prefix, at: 1)
+            probe.bindStatic(bytes, at: 2)
+            defer { probe.reset() }
+            return try probe.step() ? probe.int64(at: 0) : nil
         }
     }
 
-    /// Inserts one instrument unless its fingerprint is known; true when it was inserted.
+    /// Appends a new instrument; its token.
+    ///
+    /// A format-preserving token has few random digits, so another record (committed, or earlier
+    /// in this transaction) may hold it: the token is then redrawn (and the record re-sealed for
+    /// it) until one is free. A UUID is not checked: 122 random bits do not collide, and should
+    /// one ever do, the primary key of `tokens` fails the commit rather than store it twice.
+    private func insertNew(_ instrument: PreparedInstrument, row: Int) throws -> Token {
+        guard instrument.candidateToken.isFormatPreserving else {
+            try insertRow(instrument, row: row)
+            return instrument.candidateToken
+        }
+        var candidate = instrument
+        var draws = 0
+        while try isTaken(candidate.candidateToken) {
+            guard draws < 1000 else {
+                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few")
+            }
+            draws += 1
+            candidate = try sealer.redrawn(candidate)
+        }
+        pendingFormatPreserving.insert(candidate.candidateToken)
+        try insertRow(candidate, row: row)
+        return candidate.candidateToken
+    }
+
+    /// True when a record holds `token` (tombstones included) or this transaction has drawn it.
+    private func isTaken(_ token: Token) throws -> Bool {
+        if pendingFormatPreserving.contains(token) { return true }
+        return try token.withBytes { bytes in
+            probeToken.bind(token.prefix, at: 1)
+            probeToken.bindStatic(bytes, at: 2)
+            defer { probeToken.reset() }
+            return try probeToken.step()
+        }
+    }
+
+    /// Appends one new instrument and queues its two lookup keys for the commit.
     ///
     /// Text is bound without copies from one reused arena: this runs once per row.
-    private func insertRow(_ instrument: PreparedInstrument, row: Int) throws -> Bool {
+    private func insertRow(_ instrument: PreparedInstrument, row: Int) throws {
         let display = instrument.display
         arena.removeAll(keepingCapacity: true)
         let alias = arena.add(display.alias)
@@ -170,26 +280,32 @@ final class SQLiteWriteSession: InstrumentWriter {
                 }
             }
         }
-        return connection.changes == 1
+        let id = connection.lastInsertedRowID
+        filterCoversID = id
+        pendingIndex.insert(instrument.fingerprint.prefix, position: pendingFingerprints.count) { pendingFingerprints[$0].prefix }
+        pendingFingerprints.append(PendingKey(prefix: instrument.fingerprint.prefix, key: instrument.fingerprint, id: id))
+        pendingTokens.append(PendingKey(prefix: instrument.candidateToken.prefix, key: instrument.candidateToken, id: id))
+        insertedSinceCommit += 1
+        filter!.insert(instrument.fingerprint.prefix)
+        if filter!.count > filter!.capacity { try rebuildFilter(records: Int(id)) }
+        if pendingTokens.count >= pendingLimit { try flushPending() }
     }
 
-    /// The instrument is already in the vault: its token, reported new only when this very job
-    /// created it at this very row (a resumed run). An existing record travels with the row so
-    /// that results show what the vault holds; under `--on-existing update` it is re-sealed with
-    /// the row's expiry and holder name first. The pipeline checks that the record is the
-    /// instrument the fingerprint names (`matched`).
-    private func resolveConflict(_ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
-        let (stored, id, mine) = try instrument.fingerprint.withBytes { fingerprint in
-            lookup.bind(instrument.fingerprint.prefix, at: 1)
-            lookup.bindStatic(fingerprint, at: 2)
-            defer { lookup.reset() }
-            guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else {
-                throw TokenVaultError(.vaultCorrupt, "an insert conflicted but no record holds its fingerprint")
+    /// The instrument is already in the vault (record `id`): its token, reported new only when
+    /// this very job created it at this very row (a resumed run). An existing record travels
+    /// with the row so that results show what the vault holds; under `--on-existing update` it
+    /// is re-sealed with the row's expiry and holder name first. The pipeline checks that the
+    /// record is the instrument the fingerprint names (`matched`).
+    private func resolveExisting(_ id: Int64, _ instrument: PreparedInstrument, row: Int, inputIndex: Int) throws -> Resolution {
+        let (stored, mine): (StoredInstrument, Bool) = try {
+            record.bind(id, at: 1)
+            defer { record.reset() }
+            guard try record.step(), let token = record.withBlob(at: 0, { Token(storedBytes: $0) }) else {
+                throw TokenVaultError(.vaultCorrupt, "a fingerprint leads to no record")
             }
-            let mine = lookup.int64(at: 2) == run.id && lookup.int(at: 3) == inputIndex && lookup.int(at: 4) == row
-            let stored = StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 5) ?? [], dataKey: lookup.int(at: 6))
-            return (stored, lookup.int64(at: 7), mine)
-        }
+            let mine = record.int64(at: 2) == run.id && record.int(at: 3) == inputIndex && record.int(at: 4) == row
+            return (StoredInstrument(token: token, alias: record.text(at: 1), sealed: record.blob(at: 5) ?? [], dataKey: record.int(at: 6)), mine)
+        }()
         let matched = MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey)
         if mine { return Resolution(status: .new, token: stored.token, matched: matched) }
         guard let update, let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else {
@@ -207,24 +323,55 @@ final class SQLiteWriteSession: InstrumentWriter {
                           matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
     }
 
-    /// Commits pending rows, with the token counter, in one transaction.
+    /// Commits pending rows, their lookup keys (each index filled in its own order) and the
+    /// token counter, in one transaction.
     ///
     /// - Returns: the batches this commit made durable, in input order.
     func commit() throws -> [DurableBatch] {
         guard inTransaction else { return [] }
         try file?.check()
         try namingTheVault {
+            try flushPending()
             if insertedSinceCommit > 0 {
                 try connection.run(
                     "UPDATE vault_meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'live_tokens'", .int(insertedSinceCommit))
             }
             try connection.execute("COMMIT")
         }
-        inTransaction = false
-        rowsSinceCommit = 0
-        insertedSinceCommit = 0
+        endTransaction()
         defer { pending.removeAll(keepingCapacity: true) }
         return pending
+    }
+
+    /// Inserts the pending lookup keys into their tables, each in key order, and forgets them.
+    private func flushPending() throws {
+        // Sorting moves the positions the index holds: it goes first. Should an insert below
+        // fail and a write follow without a rollback, a repeat would be inserted again and the
+        // primary key of `fingerprints` would fail the next flush too: never stored twice.
+        pendingIndex.removeAll()
+        pendingFingerprints.sort { $0.prefix < $1.prefix }
+        for pending in pendingFingerprints {
+            try pending.key.withBytes { bytes in
+                insertFingerprint.bind(pending.prefix, at: 1)
+                insertFingerprint.bindStatic(bytes, at: 2)
+                insertFingerprint.bind(pending.id, at: 3)
+                defer { insertFingerprint.reset() }
+                try insertFingerprint.step()
+            }
+        }
+        pendingTokens.sort { $0.prefix < $1.prefix }
+        for pending in pendingTokens {
+            try pending.key.withBytes { bytes in
+                insertToken.bind(pending.prefix, at: 1)
+                insertToken.bindStatic(bytes, at: 2)
+                insertToken.bind(pending.id, at: 3)
+                defer { insertToken.reset() }
+                try insertToken.step()
+            }
+        }
+        pendingFingerprints.removeAll(keepingCapacity: true)
+        pendingTokens.removeAll(keepingCapacity: true)
+        pendingFormatPreserving.removeAll()
     }
 
     /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a
@@ -243,8 +390,19 @@ final class SQLiteWriteSession: InstrumentWriter {
         guard inTransaction else { return }
         try? connection.execute("ROLLBACK")
         pending.removeAll()
+        endTransaction()
+        // The filter holds fingerprints that were rolled back and an id others may now reuse.
+        filter = nil
+        filterCoversID = 0
+    }
+
+    private func endTransaction() {
         inTransaction = false
         rowsSinceCommit = 0
         insertedSinceCommit = 0
+        pendingIndex.removeAll()
+        pendingFingerprints.removeAll(keepingCapacity: true)
+        pendingTokens.removeAll(keepingCapacity: true)
+        pendingFormatPreserving.removeAll()
     }
 }
