@@ -11,4 +11,14 @@ static inline int tokenvault_disable_dumpable(void) { return prctl(PR_SET_DUMPAB
 
 #endif
 
+#ifdef __GLIBC__
+#include <malloc.h>
+
+/// Hands the allocator's free pages back to the kernel (glibc keeps freed small blocks, such as
+/// SQLite's cache pages, resident): the vault writer calls it when it shrinks the page cache.
+static inline void tokenvault_release_free_memory(void) { (void)malloc_trim(0); }
+#else
+static inline void tokenvault_release_free_memory(void) {}
+#endif
+
 #endif

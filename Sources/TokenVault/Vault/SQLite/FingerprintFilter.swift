@@ -16,10 +16,15 @@ struct FingerprintFilter {
     /// past that, the writer builds a larger one.
     var capacity: Int { words.count * 64 / 8 }
 
+    /// The memory a filter for `expected` keys holds, before it is made.
+    static func byteCount(expected: Int) -> Int { blocks(expected: expected) * 64 }
+
+    private static func blocks(expected: Int) -> Int { max(1 << 10, (expected * 12 + 511) / 512) }
+
     /// A filter of 12 bits a key for `expected` keys (at least 64 KiB): sized to the need, not
     /// to a power of two, since at 30M records it is one of the largest things in memory.
     init(expected: Int) {
-        let blocks = max(1 << 10, (expected * 12 + 511) / 512)
+        let blocks = Self.blocks(expected: expected)
         words = [UInt64](repeating: 0, count: blocks * 8)
         self.blocks = UInt64(blocks)
     }

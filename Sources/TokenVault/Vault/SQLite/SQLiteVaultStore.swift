@@ -7,7 +7,7 @@ final class SQLiteVaultStore: VaultStore {
     let location: VaultLocation
     let path: String
     let connection: SQLiteConnection
-    private let options: VaultStoreOptions
+    let options: VaultStoreOptions
     /// Where re-encryption under a data key has got to (ids below are done): `resealBatch`
     /// continues from there instead of reading every finished record again.
     var resealCursor: (dataKey: Int, afterID: Int64)?

@@ -1,3 +1,4 @@
+import CProcess
 import Foundation
 
 /// The SQLite writer of a tokenize run: resolves prepared rows in file order, many per
@@ -57,6 +58,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// committed: a longer transaction (an all-or-nothing run) then stays flat in memory, and
     /// its repeats are found in the tables, which show this connection its own uncommitted rows.
     private let pendingLimit: Int
+    /// The page cache the store opened the connection with, in KiB: the filter takes its memory
+    /// from it, and it is given back when the session ends.
+    private let cacheBudgetKiB: Int
     /// Records inserted by the open transaction: the live-token counter moves by this at commit.
     private var insertedSinceCommit = 0
     private var pendingTokens: [PendingKey<Token>] = []
@@ -74,8 +78,9 @@ final class SQLiteWriteSession: InstrumentWriter {
     }
 
     init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
-         file: SQLiteFileIdentity?, pendingLimit: Int = 1 << 18) throws {
+         file: SQLiteFileIdentity?, cacheBytes: Int = 128 << 20, pendingLimit: Int = 1 << 18) throws {
         self.connection = connection
+        self.cacheBudgetKiB = max(2048, cacheBytes / 1024)
         self.sealer = sealer
         self.file = file
         self.run = run
@@ -116,6 +121,11 @@ final class SQLiteWriteSession: InstrumentWriter {
     /// Resolves every valid row of `batch` against the vault; commits when enough rows are pending.
     ///
     /// - Returns: the batches made durable by a commit in this call, in input order.
+    /// The connection outlives the session (a job runs many inputs): its cache gets its budget back.
+    deinit {
+        try? connection.execute("PRAGMA cache_size = -\(cacheBudgetKiB)")
+    }
+
     func write(_ batch: inout PreparedBatch) throws -> [DurableBatch] {
         try namingTheVault {
             if !inTransaction {
@@ -189,11 +199,22 @@ final class SQLiteWriteSession: InstrumentWriter {
     private func rebuildFilter(records: Int) throws {
         let known = max(records, filter?.count ?? 0)
         filter = nil
-        var fresh = FingerprintFilter(expected: known + known / 2 + 4 * min(commitEvery, pendingLimit))
+        let expected = known + known / 2 + 4 * min(commitEvery, pendingLimit)
+        try shareCacheWithFilter(filterBytes: FingerprintFilter.byteCount(expected: expected))
+        var fresh = FingerprintFilter(expected: expected)
         let all = try connection.prepare("SELECT fingerprint_prefix FROM fingerprints")
         while try all.step() { fresh.insert(all.int64(at: 0)) }
         for pending in pendingFingerprints { fresh.insert(pending.prefix) }
         filter = fresh
+    }
+
+    /// The page cache gives the filter its memory (down to half the cache), so the two together
+    /// stay within the budget the cache was opened with (SPEC §6's bound at 30M records, where
+    /// the filter is ~50 MB). It costs little: past a few million records each commit sweeps the
+    /// lookup tables, which no cache of this size holds, and the filter spares the random probes.
+    private func shareCacheWithFilter(filterBytes: Int) throws {
+        try connection.execute("PRAGMA cache_size = -\(max(cacheBudgetKiB / 2, cacheBudgetKiB - filterBytes / 1024))")
+        tokenvault_release_free_memory()
     }
 
     /// The record that already holds `fingerprint`, if any: earlier in this transaction, or
