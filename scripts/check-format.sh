@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the code against .swift-format (4-space indents, 140 columns, the rules the code
 # follows) with the toolchain's `swift format`. Prints findings; with --strict, any finding
-# fails (exit 1). CI runs it without --strict until the code base has been formatted once
-# (`swift format format --in-place --recursive Sources Tests Plugins Package.swift`).
+# fails (exit 1), as in CI. To fix them:
+#   swift format format --in-place --recursive Sources Tests Plugins Package.swift
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! swift format --version > /dev/null 2>&1; then

@@ -19,16 +19,23 @@ struct AuditCommand: ParsableCommand {
             let records = try vault.auditEntries(since: since.date)
             if format == .json {
                 let objects: [[String: Any]] = records.map { record in
-                    var object: [String: Any] = ["at": record.at, "user": record.user, "host": record.host, "command": record.command,
-                                                 "details": (try? JSONSerialization.jsonObject(with: Data(record.details.utf8))) ?? [:]]
+                    var object: [String: Any] = [
+                        "at": record.at, "user": record.user, "host": record.host, "command": record.command,
+                        "details": (try? JSONSerialization.jsonObject(with: Data(record.details.utf8))) ?? [:],
+                    ]
                     if let job = record.jobID { object["job_id"] = job }
                     return object
                 }
-                print(String(decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self
+                    ))
                 return
             }
             for record in records {
-                print("\(record.at)  \(record.user)@\(record.host)  \(record.command)\(record.jobID.map { " [\($0)]" } ?? "")  \(record.details)")
+                print(
+                    "\(record.at)  \(record.user)@\(record.host)  \(record.command)\(record.jobID.map { " [\($0)]" } ?? "")  \(record.details)"
+                )
             }
         }
     }

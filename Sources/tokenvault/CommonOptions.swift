@@ -8,7 +8,10 @@ struct VaultOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The vault: a file, or a postgresql:// URL (env TOKENVAULT_VAULT).", valueName: "vault"))
     var vault: String?
 
-    @Option(help: ArgumentHelp("A file holding the master key: base64 of 32 random bytes (or env TOKENVAULT_MASTER_KEY; else <vault>.key beside a vault file).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A file holding the master key: base64 of 32 random bytes (or env TOKENVAULT_MASTER_KEY; else <vault>.key beside a vault file).",
+            valueName: "path"))
     var masterKeyFile: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for another writer before failing with 75.", valueName: "seconds"))

@@ -24,9 +24,10 @@ struct DeleteCommand: ParsableCommand {
         try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
             let counts = try TokenDeletion(vault: vault, inputPath: input, reason: reason, openPGP: openPGP.settings()).run()
             if !reporting.quiet {
-                print("Deleted \(Formatting.grouped(counts.deleted)) tokens (reason \(reason.rawValue)); "
-                      + "\(Formatting.grouped(counts.alreadyDeleted)) were already deleted, \(Formatting.grouped(counts.unknown)) unknown, "
-                      + "\(Formatting.grouped(counts.unreadable)) rows without a valid token.")
+                print(
+                    "Deleted \(Formatting.grouped(counts.deleted)) tokens (reason \(reason.rawValue)); "
+                        + "\(Formatting.grouped(counts.alreadyDeleted)) were already deleted, \(Formatting.grouped(counts.unknown)) unknown, "
+                        + "\(Formatting.grouped(counts.unreadable)) rows without a valid token.")
             }
         }
     }

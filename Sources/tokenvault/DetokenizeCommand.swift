@@ -8,7 +8,9 @@ struct DetokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detokenize",
         abstract: "Write the numbers behind tokens to a file of mode 0600 (migration out).",
-        discussion: "The input is CSV or JSON Lines (gzip or not) with a token column; its other columns are passed through. Unknown or deleted tokens become error rows.")
+        discussion:
+            "The input is CSV or JSON Lines (gzip or not) with a token column; its other columns are passed through. Unknown or deleted tokens become error rows."
+    )
 
     @Option(help: ArgumentHelp("File of tokens.", valueName: "file"))
     var input: String
@@ -49,17 +51,26 @@ struct DetokenizeCommand: ParsableCommand {
                 throw error
             }
             let outcome = try detokenizer.run(vault: vault)
-            let errors = outcome.errors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
-            let summary = "Detokenized \(Formatting.grouped(outcome.detokenized)) of \(Formatting.grouped(outcome.rows)) rows"
+            let errors = outcome.errors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(
+                separator: ", ")
+            let summary =
+                "Detokenized \(Formatting.grouped(outcome.detokenized)) of \(Formatting.grouped(outcome.rows)) rows"
                 + (errors.isEmpty ? "" : " (errors: \(errors))") + (stdout ? "." : " into \(out ?? "") (mode 0600).")
             // With --stdout the numbers own stdout: the summary goes to stderr, as a log event with JSON logs.
             if reporting.logFormat == .json {
-                logger.notice("detokenize.finished", metadata: [
-                    "rows": .stringConvertible(outcome.rows), "detokenized": .stringConvertible(outcome.detokenized),
-                    "errors": .stringConvertible(outcome.errors.values.reduce(0, +))])
+                logger.notice(
+                    "detokenize.finished",
+                    metadata: [
+                        "rows": .stringConvertible(outcome.rows), "detokenized": .stringConvertible(outcome.detokenized),
+                        "errors": .stringConvertible(outcome.errors.values.reduce(0, +)),
+                    ])
             }
             if !reporting.quiet {
-                if !stdout { print(summary) } else if reporting.logFormat == .text { FileHandle.standardError.write(Data((summary + "\n").utf8)) }
+                if !stdout {
+                    print(summary)
+                } else if reporting.logFormat == .text {
+                    FileHandle.standardError.write(Data((summary + "\n").utf8))
+                }
             }
         }
     }

@@ -7,17 +7,17 @@ import TokenVault
 enum ExitStatus {
     static func code(for code: TokenVaultError.Code) -> Int32 {
         switch code {
-        case .usage: 64               // EX_USAGE
-        case .inputData: 65           // EX_DATAERR
-        case .inputMissing: 66        // EX_NOINPUT
-        case .vaultCorrupt: 70        // EX_SOFTWARE
-        case .cannotCreateOutput: 73  // EX_CANTCREAT
-        case .io: 74                  // EX_IOERR
-        case .vaultBusy: 75           // EX_TEMPFAIL
+        case .usage: 64 // EX_USAGE
+        case .inputData: 65 // EX_DATAERR
+        case .inputMissing: 66 // EX_NOINPUT
+        case .vaultCorrupt: 70 // EX_SOFTWARE
+        case .cannotCreateOutput: 73 // EX_CANTCREAT
+        case .io: 74 // EX_IOERR
+        case .vaultBusy: 75 // EX_TEMPFAIL
         case .keyMissing, .keyWrong: 77 // EX_NOPERM
         case .verificationFailed: 1
-        case .interrupted: 130        // 128 + SIGINT, as shells report it
-        case .terminated: 143         // 128 + SIGTERM
+        case .interrupted: 130 // 128 + SIGINT, as shells report it
+        case .terminated: 143 // 128 + SIGTERM
         }
     }
 
@@ -42,8 +42,11 @@ enum ExitStatus {
             let status = code(for: error.code)
             report(error)
             let stopped = error.code == .interrupted || error.code == .terminated
-            logger.error("run.finished", metadata: [
-                "status": "\(stopped ? "interrupted" : "failed")", "exit_status": .stringConvertible(Int(status))])
+            logger.error(
+                "run.finished",
+                metadata: [
+                    "status": "\(stopped ? "interrupted" : "failed")", "exit_status": .stringConvertible(Int(status)),
+                ])
             throw ExitCode(status)
         }
     }
@@ -74,16 +77,20 @@ enum ExitStatus {
             FileHandle.standardError.write(Data("tokenvault: \(error.message)\n".utf8))
             return
         }
-        StderrLogHandler.write(level: .error, event: "command.failed", metadata: [
-            "message": .string(error.message), "code": .string(error.code.rawValue),
-            "exit_status": .stringConvertible(Int(code(for: error.code))),
-        ], json: true)
+        StderrLogHandler.write(
+            level: .error, event: "command.failed",
+            metadata: [
+                "message": .string(error.message), "code": .string(error.code.rawValue),
+                "exit_status": .stringConvertible(Int(code(for: error.code))),
+            ], json: true)
     }
 
     /// A usage error found while parsing the command line, in JSON when JSON logs were asked for.
     static func reportUsage(_ message: String, status: Int32) {
-        StderrLogHandler.write(level: .error, event: status == 64 ? "usage.invalid" : "command.failed", metadata: [
-            "message": .string(message), "code": status == 64 ? "usage" : "failed", "exit_status": .stringConvertible(Int(status)),
-        ], json: true)
+        StderrLogHandler.write(
+            level: .error, event: status == 64 ? "usage.invalid" : "command.failed",
+            metadata: [
+                "message": .string(message), "code": status == 64 ? "usage" : "failed", "exit_status": .stringConvertible(Int(status)),
+            ], json: true)
     }
 }

@@ -11,7 +11,10 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var vaultOptions: VaultOptions
     @OptionGroup var reporting: ReportingOptions
 
-    @Option(help: ArgumentHelp("How card tokens look, for the vault's whole life: UUIDs, or card-shaped digits (length, first 6 and last 4 kept, Luhn-invalid). Bank-account tokens are UUIDs.", valueName: "uuid|format-preserving"))
+    @Option(
+        help: ArgumentHelp(
+            "How card tokens look, for the vault's whole life: UUIDs, or card-shaped digits (length, first 6 and last 4 kept, Luhn-invalid). Bank-account tokens are UUIDs.",
+            valueName: "uuid|format-preserving"))
     var tokenFormat: TokenFormat = .uuid
 
     func run() throws {
@@ -23,8 +26,11 @@ struct InitCommand: ParsableCommand {
                 throw TokenVaultError(.cannotCreateOutput, "a vault already exists at \(options.location.displayName)")
             }
             let vault = try Vault.open(options, logger: logger)
-            try vault.audit(command: "init", jobID: nil, details: [
-                ("vault", vault.location.displayName), ("token_format", vault.tokenFormat.rawValue)])
+            try vault.audit(
+                command: "init", jobID: nil,
+                details: [
+                    ("vault", vault.location.displayName), ("token_format", vault.tokenFormat.rawValue),
+                ])
             if !reporting.quiet { print("Created vault \(vault.location.displayName) (\(vault.tokenFormat.rawValue) card tokens).") }
         }
     }

@@ -20,12 +20,17 @@ struct KeysCommand: ParsableCommand {
                 let status = try records.keyStatus()
                 if format == .json {
                     var object: [String: Any] = [
-                        "data_keys": status.dataKeys.map { ["version": $0.version, "created_at": $0.createdAt, "records": $0.records, "active": $0.active] },
+                        "data_keys": status.dataKeys.map {
+                            ["version": $0.version, "created_at": $0.createdAt, "records": $0.records, "active": $0.active]
+                        },
                         "fingerprint_key": ["version": status.fingerprintKeyVersion, "created_at": status.fingerprintKeyCreatedAt],
                         "live_tokens": status.liveTokens, "deleted_tokens": status.deletedTokens,
                     ]
                     if let id = status.masterKeyID { object["master_key_id"] = id }
-                    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                    print(
+                        String(
+                            decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]),
+                            as: UTF8.self))
                     return
                 }
                 if let id = status.masterKeyID {
@@ -34,7 +39,9 @@ struct KeysCommand: ParsableCommand {
                     print("Master key: none given, so not checked (this command decrypts nothing).")
                 }
                 for key in status.dataKeys {
-                    print("Data key v\(key.version)\(key.active ? " (active)" : ""), created \(key.createdAt): \(Formatting.grouped(key.records)) records")
+                    print(
+                        "Data key v\(key.version)\(key.active ? " (active)" : ""), created \(key.createdAt): \(Formatting.grouped(key.records)) records"
+                    )
                 }
                 print("Fingerprint key v\(status.fingerprintKeyVersion), created \(status.fingerprintKeyCreatedAt).")
                 print("Tokens: \(Formatting.grouped(status.liveTokens)) live, \(Formatting.grouped(status.deletedTokens)) deleted.")
@@ -44,7 +51,9 @@ struct KeysCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A new data key for new records; with --fingerprint, a new fingerprint key (every fingerprint recomputed, tokens unchanged).")
+            abstract:
+                "A new data key for new records; with --fingerprint, a new fingerprint key (every fingerprint recomputed, tokens unchanged)."
+        )
         @Flag(help: "Rotate the fingerprint (dedup) key instead of the data key.")
         var fingerprint = false
         @OptionGroup var vaultOptions: VaultOptions
@@ -54,12 +63,19 @@ struct KeysCommand: ParsableCommand {
             try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 if fingerprint {
                     let (version, records) = try vault.rotateFingerprintKey(at: Date())
-                    try vault.audit(command: "keys rotate --fingerprint", jobID: nil, details: [("fingerprint_key", "v\(version)"), ("records", "\(records)")])
-                    if !reporting.quiet { print("Fingerprint key v\(version): \(Formatting.grouped(records)) fingerprints recomputed; tokens unchanged.") }
+                    try vault.audit(
+                        command: "keys rotate --fingerprint", jobID: nil,
+                        details: [("fingerprint_key", "v\(version)"), ("records", "\(records)")])
+                    if !reporting.quiet {
+                        print("Fingerprint key v\(version): \(Formatting.grouped(records)) fingerprints recomputed; tokens unchanged.")
+                    }
                 } else {
                     let version = try vault.rotateDataKey(at: Date())
                     try vault.audit(command: "keys rotate", jobID: nil, details: [("data_key", "v\(version)")])
-                    if !reporting.quiet { print("Data key v\(version) is active for new records; run `tokenvault keys reencrypt` to move older records to it.") }
+                    if !reporting.quiet {
+                        print(
+                            "Data key v\(version) is active for new records; run `tokenvault keys reencrypt` to move older records to it.")
+                    }
                 }
             }
         }
@@ -78,7 +94,10 @@ struct KeysCommand: ParsableCommand {
             try ExitStatus.withVault(vaultOptions, reporting) { vault, _ in
                 let progress = reporting.showProgress
                 let moved = try vault.reencrypt(batchSize: max(1, batchSize)) { done, total in
-                    if progress { FileHandle.standardError.write(Data("\rre-encrypted \(Formatting.grouped(done)) of \(Formatting.grouped(total)) ".utf8)) }
+                    if progress {
+                        FileHandle.standardError.write(
+                            Data("\rre-encrypted \(Formatting.grouped(done)) of \(Formatting.grouped(total)) ".utf8))
+                    }
                 }
                 if progress { FileHandle.standardError.write(Data("\n".utf8)) }
                 try vault.audit(command: "keys reencrypt", jobID: nil, details: [("records", "\(moved)")])
@@ -102,9 +121,12 @@ struct KeysCommand: ParsableCommand {
                 let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
                 let oldID = vault.masterKeyIdentifier
                 try vault.rewrap(newMaster: newKey)
-                try vault.audit(command: "keys rewrap", jobID: nil, details: [("old_master_key_id", oldID), ("new_master_key_id", newKey.identifier)])
+                try vault.audit(
+                    command: "keys rewrap", jobID: nil, details: [("old_master_key_id", oldID), ("new_master_key_id", newKey.identifier)])
                 if !reporting.quiet {
-                    print("Rewrapped under master key \(newKey.identifier); the old key (\(oldID)) no longer opens this vault. Use --master-key-file \(newMasterKeyFile) from now on.")
+                    print(
+                        "Rewrapped under master key \(newKey.identifier); the old key (\(oldID)) no longer opens this vault. Use --master-key-file \(newMasterKeyFile) from now on."
+                    )
                 }
             }
         }

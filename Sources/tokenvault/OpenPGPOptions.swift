@@ -3,16 +3,26 @@ import TokenVault
 
 /// OpenPGP in and out (SPEC §11): shared by `tokenize` and `detokenize`.
 struct OpenPGPOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A secret key that decrypts OpenPGP inputs, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A secret key that decrypts OpenPGP inputs, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).",
+            valueName: "file"))
     var pgpSecretKey: String?
 
     @Option(help: ArgumentHelp("A file (mode 0600) whose first line is that secret key's passphrase.", valueName: "file"))
     var pgpPassphraseFile: String?
 
-    @Option(help: ArgumentHelp("Fail (65) unless every input is an OpenPGP message with a good signature by this key (fingerprint or 16-digit key id).", valueName: "keyid"))
+    @Option(
+        help: ArgumentHelp(
+            "Fail (65) unless every input is an OpenPGP message with a good signature by this key (fingerprint or 16-digit key id).",
+            valueName: "keyid"))
     var pgpRequireSignature: String?
 
-    @Option(name: .customLong("encrypt-to"), help: ArgumentHelp("Write outputs as OpenPGP messages for this key: a fingerprint in the GnuPG keyring or a public-key file (repeatable).", valueName: "key"))
+    @Option(
+        name: .customLong("encrypt-to"),
+        help: ArgumentHelp(
+            "Write outputs as OpenPGP messages for this key: a fingerprint in the GnuPG keyring or a public-key file (repeatable).",
+            valueName: "key"))
     var encryptTo: [String] = []
 
     func validate() throws {
@@ -40,7 +50,10 @@ struct OpenPGPOptions: ParsableArguments {
 /// The keys that read OpenPGP files back (`verify`, `delete`): a run's encrypted inputs and
 /// its `--encrypt-to` results go through the same input chain as `tokenize`'s inputs.
 struct OpenPGPDecryptionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("A secret key that decrypts OpenPGP files, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A secret key that decrypts OpenPGP files, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).",
+            valueName: "file"))
     var pgpSecretKey: String?
 
     @Option(help: ArgumentHelp("A file (mode 0600) whose first line is that secret key's passphrase.", valueName: "file"))

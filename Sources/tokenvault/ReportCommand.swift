@@ -33,12 +33,13 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try ExitStatus.withRecords(vaultOptions, reporting) { records in
             let ledger = try RunLedger(vault: records, jobID: jobID, since: since.date)
-            let text: String = switch format {
-            case .text: LedgerText.text(ledger) + "\n"
-            case .json: LedgerText.json(ledger) + "\n"
-            case .csv: LedgerText.csv(ledger)
-            case .html: html(ledger)
-            }
+            let text: String =
+                switch format {
+                case .text: LedgerText.text(ledger) + "\n"
+                case .json: LedgerText.json(ledger) + "\n"
+                case .csv: LedgerText.csv(ledger)
+                case .html: html(ledger)
+                }
             if let out, out != "-" {
                 try ReportFile.write(text, to: out)
                 if !reporting.quiet { FileHandle.standardError.write(Data("Report written to \(out).\n".utf8)) }
@@ -56,7 +57,8 @@ struct ReportCommand: ParsableCommand {
         if jobID != nil, let entry = ledger.entries.first, let report = entry.run.report {
             return RunReportPage(report: report, vaultProblems: entry.problems).html()
         }
-        let scope = jobID.map { "Job \($0)" }
+        let scope =
+            jobID.map { "Job \($0)" }
             ?? since.since.map { "Runs started on or after \($0)" } ?? "Every run in the vault"
         return LedgerReportPage(ledger: ledger, scope: scope).html()
     }

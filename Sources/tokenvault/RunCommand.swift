@@ -7,7 +7,9 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a job file: tokenize every matching file the vault has not processed yet.",
-        discussion: "Exits 75 at once when the same job is already running; resumes a run left unfinished by a crash; exits with the first failing file's status after trying every file.")
+        discussion:
+            "Exits 75 at once when the same job is already running; resumes a run left unfinished by a crash; exits with the first failing file's status after trying every file."
+    )
 
     @Argument(help: "A job file, e.g. jobs/nightly-cards.json.")
     var jobFile: String
@@ -59,7 +61,9 @@ struct RunCommand: ParsableCommand {
                     }
                 }
             }
-            if !reporting.quiet && outcomes.isEmpty { print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).") }
+            if !reporting.quiet && outcomes.isEmpty {
+                print("Job \(job.name): no input file matches \(job.inputs.joined(separator: " ")).")
+            }
             // A stop signal decides the exit status (130/143), whatever else failed before it.
             if let signal = StopRequest.signal { throw StopRequest.error(signal) }
             if let firstFailure { throw firstFailure }

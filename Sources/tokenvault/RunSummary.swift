@@ -7,7 +7,9 @@ enum RunSummary {
     static func text(_ outcome: TokenizeOutcome) -> String {
         let r = outcome.report
         let files = r.inputs.count == 1 ? r.inputs[0].path : "\(r.inputs.count) files"
-        var text = (r.status == .dryRun ? "Dry run, nothing written: " : "") + "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
+        var text =
+            (r.status == .dryRun ? "Dry run, nothing written: " : "")
+            + "Job \(r.jobID): \(Formatting.grouped(r.counts.rows)) \(r.kind.rawValue) rows from \(files) in "
             + String(format: "%.1f s (%@ rows/s): ", r.durationSeconds, Formatting.grouped(Int(r.rowsPerSecond)))
             + "\(Formatting.grouped(r.counts.new)) new, \(Formatting.grouped(r.counts.existing)) existing, "
             + "\(Formatting.grouped(r.counts.rejected)) rejected, \(Formatting.grouped(r.counts.warnings)) warnings"
@@ -35,12 +37,15 @@ enum RunSummary {
         let t = outcome.timings
         let rows = outcome.report.counts.rows
         if let logger {
-            logger.notice("run.timings", metadata: [
-                "rows": .stringConvertible(rows), "wall_seconds": .stringConvertible(t.wall),
-                "peak_rss_bytes": .stringConvertible(Int(t.peakRSSBytes)), "process_cpu_seconds": .stringConvertible(t.processCPU),
-                "read_seconds": .stringConvertible(t.read), "prepare_seconds": .stringConvertible(t.prepare),
-                "vault_seconds": .stringConvertible(t.vault), "format_seconds": .stringConvertible(t.format),
-                "write_seconds": .stringConvertible(t.write)])
+            logger.notice(
+                "run.timings",
+                metadata: [
+                    "rows": .stringConvertible(rows), "wall_seconds": .stringConvertible(t.wall),
+                    "peak_rss_bytes": .stringConvertible(Int(t.peakRSSBytes)), "process_cpu_seconds": .stringConvertible(t.processCPU),
+                    "read_seconds": .stringConvertible(t.read), "prepare_seconds": .stringConvertible(t.prepare),
+                    "vault_seconds": .stringConvertible(t.vault), "format_seconds": .stringConvertible(t.format),
+                    "write_seconds": .stringConvertible(t.write),
+                ])
             return
         }
         let text = String(
@@ -55,20 +60,24 @@ enum RunSummary {
     /// and names made safe to log (`UntrustedText`), never a value.
     static func warnUnknownColumns(_ outcome: TokenizeOutcome, jobID: String, logger: Logger) {
         guard !outcome.unknownColumns.isEmpty else { return }
-        logger.warning("input.columns_ignored", metadata: [
-            "job_id": .string(jobID), "count": .stringConvertible(outcome.unknownColumns.count),
-            "columns": .string(UntrustedText.names(outcome.unknownColumns)),
-        ])
+        logger.warning(
+            "input.columns_ignored",
+            metadata: [
+                "job_id": .string(jobID), "count": .stringConvertible(outcome.unknownColumns.count),
+                "columns": .string(UntrustedText.names(outcome.unknownColumns)),
+            ])
     }
 
     /// The run's counts as one log event (numbers stay JSON numbers).
     static func logCounts(_ outcome: TokenizeOutcome, logger: Logger) {
         let r = outcome.report
-        logger.info("run.counts", metadata: [
-            "job_id": .string(r.jobID), "status": .string(r.status.rawValue),
-            "rows": .stringConvertible(r.counts.rows), "new": .stringConvertible(r.counts.new),
-            "existing": .stringConvertible(r.counts.existing), "rejected": .stringConvertible(r.counts.rejected),
-            "warnings": .stringConvertible(r.counts.warnings),
-        ])
+        logger.info(
+            "run.counts",
+            metadata: [
+                "job_id": .string(r.jobID), "status": .string(r.status.rawValue),
+                "rows": .stringConvertible(r.counts.rows), "new": .stringConvertible(r.counts.new),
+                "existing": .stringConvertible(r.counts.existing), "rejected": .stringConvertible(r.counts.rejected),
+                "warnings": .stringConvertible(r.counts.warnings),
+            ])
     }
 }

@@ -23,7 +23,10 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Share of invalid rows, in percent.")
     var invalidPercent = 2.0
 
-    @Option(help: "Column names: standard; provider-export (cards: PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD); migration (cards: provider-export with the old provider's card_id and customer_id, and network tokens).")
+    @Option(
+        help:
+            "Column names: standard; provider-export (cards: PAN, EXP_MONTH, EXP_YEAR, CUSTOMER_ID, NAME_ON_CARD); migration (cards: provider-export with the old provider's card_id and customer_id, and network tokens)."
+    )
     var layout: SampleLayout = .standard
 
     @Option(help: "CSV or JSON Lines (default: from --out's name).")

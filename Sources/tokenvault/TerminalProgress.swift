@@ -5,7 +5,8 @@ import TokenVault
 struct TerminalProgress: ProgressObserver {
     func update(rows: Int, elapsedSeconds: Double) {
         let rate = elapsedSeconds > 0 ? Double(rows) / elapsedSeconds : 0
-        let line = String(format: "\r%@ rows · %@ rows/s · %.1f s ", Formatting.grouped(rows), Formatting.grouped(Int(rate)), elapsedSeconds)
+        let line = String(
+            format: "\r%@ rows · %@ rows/s · %.1f s ", Formatting.grouped(rows), Formatting.grouped(Int(rate)), elapsedSeconds)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -8,10 +8,13 @@ struct TokenVaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenvault",
         abstract: "Tokenize files of payment cards and bank accounts into an encrypted vault.",
-        discussion: "Exit status: 0 completed, 1 verification failed, 64 usage, 65 input data, 66 input missing, 70 vault damaged, 73 cannot create output, 74 I/O, 75 vault busy, 77 key missing, wrong or readable by others.",
+        discussion:
+            "Exit status: 0 completed, 1 verification failed, 64 usage, 65 input data, 66 input missing, 70 vault damaged, 73 cannot create output, 74 I/O, 75 vault busy, 77 key missing, wrong or readable by others.",
         version: BuildInfo.versionText,
-        subcommands: [TokenizeCommand.self, RunCommand.self, ReportCommand.self, VerifyCommand.self, DetokenizeCommand.self, VaultCommand.self,
-                      DeleteCommand.self, KeysCommand.self, AuditCommand.self, InitCommand.self, SampleCommand.self]
+        subcommands: [
+            TokenizeCommand.self, RunCommand.self, ReportCommand.self, VerifyCommand.self, DetokenizeCommand.self, VaultCommand.self,
+            DeleteCommand.self, KeysCommand.self, AuditCommand.self, InitCommand.self, SampleCommand.self,
+        ]
     )
 
     /// ArgumentParser's `main`, except that with `--log-format json` a usage error is one JSON
@@ -20,7 +23,8 @@ struct TokenVaultCommand: ParsableCommand {
     static func main() {
         let failed = ProcessHardening.disableCoreDumps()
         if !failed.isEmpty {
-            FileHandle.standardError.write(Data("tokenvault: warning: could not disable core dumps (\(failed.joined(separator: ", ")))\n".utf8))
+            FileHandle.standardError.write(
+                Data("tokenvault: warning: could not disable core dumps (\(failed.joined(separator: ", ")))\n".utf8))
         }
         do {
             var command = try parseAsRoot()

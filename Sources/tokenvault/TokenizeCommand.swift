@@ -26,7 +26,10 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder.", valueName: "dir"))
     var out = "./out"
 
-    @Option(help: ArgumentHelp("Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<random>). Reused with the same inputs it resumes an unfinished run, or leaves a completed one untouched; with other inputs it is refused.", valueName: "id"))
+    @Option(
+        help: ArgumentHelp(
+            "Job id, naming the output files (default <kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<random>). Reused with the same inputs it resumes an unfinished run, or leaves a completed one untouched; with other inputs it is refused.",
+            valueName: "id"))
     var jobID: String?
 
     @Option(help: "Input format (default: from the file name, after stripping .gz).")
@@ -38,13 +41,17 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("CSV field delimiter: one character, or 'tab'.", valueName: "c"))
     var delimiter = ","
 
-    @Option(name: .customLong("map"), help: ArgumentHelp("Read FIELD from a differently named column (repeatable).", valueName: "FIELD=COLUMN"))
+    @Option(
+        name: .customLong("map"), help: ArgumentHelp("Read FIELD from a differently named column (repeatable).", valueName: "FIELD=COLUMN"))
     var maps: [String] = []
 
     @Option(help: ArgumentHelp("Worker queues for parsing, validation and crypto (default: all cores).", valueName: "n"))
     var concurrency: Int?
 
-    @Flag(help: "Create the vault (and, with no key given, its key file) when it does not exist; without it a missing vault is an error (66), so a typo never starts an empty vault.")
+    @Flag(
+        help:
+            "Create the vault (and, with no key given, its key file) when it does not exist; without it a missing vault is an error (66), so a typo never starts an empty vault."
+    )
     var createVault = false
 
     @Flag(help: "Accept cards whose expiry has passed.")
@@ -56,13 +63,20 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(help: "Look every instrument up and predict new/existing without writing the vault.")
     var dryRun = false
 
-    @Option(name: .customLong("keep-column"), help: ArgumentHelp("Copy this input column into the results after the standard columns (repeatable): the old provider's ids.", valueName: "name"))
+    @Option(
+        name: .customLong("keep-column"),
+        help: ArgumentHelp(
+            "Copy this input column into the results after the standard columns (repeatable): the old provider's ids.", valueName: "name"))
     var keepColumns: [String] = []
 
-    @Option(help: ArgumentHelp("Fail (65) before anything is committed unless the inputs hold exactly this many data rows.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Fail (65) before anything is committed unless the inputs hold exactly this many data rows.", valueName: "n"))
     var expectRows: Int?
 
-    @Option(help: ArgumentHelp("For instruments the vault holds: keep the stored data, or update its expiry and holder name from the row.", valueName: "keep|update"))
+    @Option(
+        help: ArgumentHelp(
+            "For instruments the vault holds: keep the stored data, or update its expiry and holder name from the row.",
+            valueName: "keep|update"))
     var onExisting: ExistingPolicy = .keep
 
     @Flag(help: "Print the time spent in each stage and the peak memory on stderr.")
@@ -71,7 +85,9 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: .hidden) var batchSize = 4096
     @Option(help: .hidden) var commitEvery = 250_000
 
-    @Option(help: ArgumentHelp("Fail (65) when an input has fewer data rows than this (default: none; a header alone completes with 0 rows).", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Fail (65) when an input has fewer data rows than this (default: none; a header alone completes with 0 rows).", valueName: "n"))
     var minRows: Int?
 
     func validate() throws {
@@ -86,7 +102,9 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func delimiterByte() throws -> UInt8 {
-        do { return try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError { throw ValidationError("--delimiter: \(error.message)") }
+        do { return try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError {
+            throw ValidationError("--delimiter: \(error.message)")
+        }
     }
 
     func run() throws {
@@ -116,7 +134,8 @@ struct TokenizeCommand: ParsableCommand {
             StopRequest.installHandlers()
             let outcome = try Tokenizer(
                 request: request, vault: vault, logger: logger,
-                progress: reporting.showProgress ? TerminalProgress() : nil).run()
+                progress: reporting.showProgress ? TerminalProgress() : nil
+            ).run()
             RunSummary.warnUnknownColumns(outcome, jobID: request.jobID, logger: logger)
             if outcome.alreadyCompleted {
                 if !reporting.quiet { print(RunSummary.alreadyCompleted(outcome)) }

@@ -19,7 +19,8 @@ struct VaultCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The vault to copy: a file path or a postgresql:// URL.", valueName: "vault"))
         var from: String
 
-        @Option(help: ArgumentHelp("The vault to copy into: a new file, an empty database, or a partial copy to finish.", valueName: "vault"))
+        @Option(
+            help: ArgumentHelp("The vault to copy into: a new file, an empty database, or a partial copy to finish.", valueName: "vault"))
         var to: String
 
         @Option(help: ArgumentHelp("Seconds to wait for another writer before failing with 75.", valueName: "seconds"))
@@ -34,16 +35,23 @@ struct VaultCommand: ParsableCommand {
             let logger = reporting.makeLogger()
             try ExitStatus.run {
                 let progress = reporting.showProgress
-                let outcome = try VaultCopier(from: from, to: to, busyTimeoutSeconds: wait, chunk: chunk, logger: logger).run { done, total in
-                    if progress { FileHandle.standardError.write(Data("\rcopied \(Formatting.grouped(done)) of \(Formatting.grouped(total)) instruments ".utf8)) }
+                let outcome = try VaultCopier(from: from, to: to, busyTimeoutSeconds: wait, chunk: chunk, logger: logger).run {
+                    done, total in
+                    if progress {
+                        FileHandle.standardError.write(
+                            Data("\rcopied \(Formatting.grouped(done)) of \(Formatting.grouped(total)) instruments ".utf8))
+                    }
                 }
                 if progress { FileHandle.standardError.write(Data("\n".utf8)) }
                 if !reporting.quiet {
                     print("Copied \(Formatting.grouped(outcome.copiedInstruments)) instruments in this pass.")
-                    for (side, location, summary) in [("source", VaultLocation(from), outcome.source), ("target", VaultLocation(to), outcome.target)] {
-                        print("\(side) \(location.displayName): \(Formatting.grouped(summary.instruments)) instruments (\(Formatting.grouped(summary.deleted)) deleted), "
-                              + "\(summary.runs) runs, \(summary.runInputs) run inputs, \(summary.auditRecords) audit records, \(summary.dataKeys) data keys; "
-                              + "digest \(summary.digest)")
+                    for (side, location, summary) in [
+                        ("source", VaultLocation(from), outcome.source), ("target", VaultLocation(to), outcome.target),
+                    ] {
+                        print(
+                            "\(side) \(location.displayName): \(Formatting.grouped(summary.instruments)) instruments (\(Formatting.grouped(summary.deleted)) deleted), "
+                                + "\(summary.runs) runs, \(summary.runInputs) run inputs, \(summary.auditRecords) audit records, \(summary.dataKeys) data keys; "
+                                + "digest \(summary.digest)")
                     }
                     print(outcome.matches ? "The copy matches its source." : "The copy does NOT match its source.")
                 }

@@ -41,7 +41,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var reporting: ReportingOptions
 
     func validate() throws {
-        do { _ = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError { throw ValidationError("--delimiter: \(error.message)") }
+        do { _ = try CSVDelimiter.parse(delimiter) } catch let error as TokenVaultError {
+            throw ValidationError("--delimiter: \(error.message)")
+        }
         if jobID == nil {
             guard kind != nil, input.count == 1, results != nil else {
                 throw ValidationError("give a job id, or --kind, one --input and --results")
@@ -57,7 +59,8 @@ struct VerifyCommand: ParsableCommand {
             if let jobID {
                 let vault = try Vault.open(vaultOptions.openOptions(create: false), logger: logger)
                 let outcome = try RecordedRunVerifier(
-                    vault: vault, jobID: jobID, inputOverrides: input, resultsOverride: results, openPGP: openPGP.settings()).run()
+                    vault: vault, jobID: jobID, inputOverrides: input, resultsOverride: results, openPGP: openPGP.settings()
+                ).run()
                 for problem in outcome.fileProblems { print(problem) }
                 var mismatches = 0
                 for (path, verified) in outcome.inputs {
@@ -65,7 +68,10 @@ struct VerifyCommand: ParsableCommand {
                     mismatches += verified.mismatches.count
                 }
                 if !outcome.passed {
-                    throw TokenVaultError(.verificationFailed, "run \(jobID) does not verify: \(outcome.fileProblems.count) files differ from the run's record, \(mismatches) rows do not match the vault")
+                    throw TokenVaultError(
+                        .verificationFailed,
+                        "run \(jobID) does not verify: \(outcome.fileProblems.count) files differ from the run's record, \(mismatches) rows do not match the vault"
+                    )
                 }
                 return
             }
@@ -77,7 +83,8 @@ struct VerifyCommand: ParsableCommand {
             let outcome = try ResultVerifier(
                 vault: vault, kind: kind, inputPath: inputPath, resultsPath: results, format: format,
                 delimiter: try CSVDelimiter.parse(delimiter),
-                columnMap: try maps.map(ColumnMapping.init(parsing:)), openPGP: openPGP.settings()).run()
+                columnMap: try maps.map(ColumnMapping.init(parsing:)), openPGP: openPGP.settings()
+            ).run()
             printOutcome(outcome, input: inputPath, results: results)
             if !outcome.mismatches.isEmpty {
                 throw TokenVaultError(.verificationFailed, "\(outcome.mismatches.count) rows do not match the vault")
@@ -90,7 +97,9 @@ struct VerifyCommand: ParsableCommand {
             print("row \(mismatch.row)\(mismatch.alias.isEmpty ? "" : " (\(mismatch.alias))"): \(mismatch.reason)")
         }
         if outcome.mismatches.count > 1000 { print("… and \(outcome.mismatches.count - 1000) more") }
-        print("Verified \(Formatting.grouped(outcome.rowsChecked)) rows of \(input) against \(results): "
-              + "\(Formatting.grouped(outcome.tokensConfirmed)) tokens confirmed, \(Formatting.grouped(outcome.mismatches.count)) mismatches.")
+        print(
+            "Verified \(Formatting.grouped(outcome.rowsChecked)) rows of \(input) against \(results): "
+                + "\(Formatting.grouped(outcome.tokensConfirmed)) tokens confirmed, \(Formatting.grouped(outcome.mismatches.count)) mismatches."
+        )
     }
 }

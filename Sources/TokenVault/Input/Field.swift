@@ -57,13 +57,17 @@ public enum Field: Int, Sendable, CaseIterable {
     public static func fields(for kind: InstrumentKind) -> [Field] {
         switch kind {
         case .card:
-            [.reference, .cardNumber, .expiryDate, .expiryMonth, .expiryYear, .cardholderName,
-             .issueNumber, .alias, .merchantCustomerID, .cvv, .cvc, .cvv2, .securityCode,
-             .networkToken, .networkTokenExpiry, .tokenRequestorID, .paymentAccountReference, .networkTransactionID]
+            [
+                .reference, .cardNumber, .expiryDate, .expiryMonth, .expiryYear, .cardholderName,
+                .issueNumber, .alias, .merchantCustomerID, .cvv, .cvc, .cvv2, .securityCode,
+                .networkToken, .networkTokenExpiry, .tokenRequestorID, .paymentAccountReference, .networkTransactionID,
+            ]
         case .bankAccount:
-            [.reference, .iban, .bic, .accountHolderName, .countryCode, .accountNumber, .bankCode,
-             .branchCode, .checkDigit, .mandateReference, .mandateSignatureDate,
-             .mandateSignaturePlace, .recurring, .authorisationID]
+            [
+                .reference, .iban, .bic, .accountHolderName, .countryCode, .accountNumber, .bankCode,
+                .branchCode, .checkDigit, .mandateReference, .mandateSignatureDate,
+                .mandateSignaturePlace, .recurring, .authorisationID,
+            ]
         }
     }
 

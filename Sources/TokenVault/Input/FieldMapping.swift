@@ -32,9 +32,10 @@ public struct FieldMapping: Sendable {
             if table[key] == nil { table[key] = field }
         }
         byName = table
-        byHash = Dictionary(uniqueKeysWithValues: table.map { key, field in
-            (key.withUnsafeBufferPointer { FieldMapping.normalizedHash($0) }, (key, field))
-        })
+        byHash = Dictionary(
+            uniqueKeysWithValues: table.map { key, field in
+                (key.withUnsafeBufferPointer { FieldMapping.normalizedHash($0) }, (key, field))
+            })
         mappedColumns = mapped
     }
 
@@ -79,7 +80,8 @@ public struct FieldMapping: Sendable {
             guard let field = field(forName: Array(name.utf8)[...]) else {
                 if let k = Array(name.utf8).withUnsafeBufferPointer({ kept.index(forName: $0) }) {
                     if let previous = keptSeen[k] {
-                        throw TokenVaultError(.inputData, "\(path): columns '\(previous)' and '\(name)' are both kept column \(kept.names[k])")
+                        throw TokenVaultError(
+                            .inputData, "\(path): columns '\(previous)' and '\(name)' are both kept column \(kept.names[k])")
                     }
                     keptSeen[k] = name
                     keptAt[index] = k

@@ -1,6 +1,7 @@
 import Crypto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The first layer of an input chain: a file's (or standard input's) bytes as stored.
@@ -113,7 +114,9 @@ final class InputFile: ByteSource {
                 problem = "it can no longer be examined"
             } else if FileIdentity(now) != identity {
                 let after = FileIdentity(now)
-                problem = after.size != identity.size ? "its size went from \(identity.size) to \(after.size) bytes" : "its modification time changed"
+                problem =
+                    after.size != identity.size
+                    ? "its size went from \(identity.size) to \(after.size) bytes" : "its modification time changed"
             } else if Int64(rawByteCount) != identity.size {
                 problem = "\(rawByteCount) bytes were read of the \(identity.size) it had"
             } else if stat(path, &atPath) != 0 || UInt64(atPath.st_ino) != identity.inode || UInt64(atPath.st_dev) != identity.device {
@@ -124,7 +127,8 @@ final class InputFile: ByteSource {
             problem = "its SHA-256 differs from the one computed before the run"
         }
         if let problem {
-            throw TokenVaultError(.inputData, "input changed while reading (\(problem)): the rows read before are committed, the file is not complete")
+            throw TokenVaultError(
+                .inputData, "input changed while reading (\(problem)): the rows read before are committed, the file is not complete")
         }
     }
 

@@ -58,7 +58,8 @@ struct JSONObjectParser {
                     let (keyStart, keyEnd, keyEscaped) = try scanString()
                     let keyBytes = keyEscaped ? try decodedString(keyStart, keyEnd) : Array(b[keyStart..<keyEnd])
                     let field = keyBytes.withUnsafeBufferPointer { mapping.field(forKey: $0) }
-                    let slot = field?.rawValue ?? keyBytes.withUnsafeBufferPointer { mapping.kept.index(forName: $0) }.map(RowFields.keptSlot)
+                    let slot =
+                        field?.rawValue ?? keyBytes.withUnsafeBufferPointer { mapping.kept.index(forName: $0) }.map(RowFields.keptSlot)
                     if slot == nil && collectUnknownKeys {
                         unknownKeys.append(String(decoding: keyBytes, as: UTF8.self))
                     }

@@ -16,8 +16,10 @@ public struct KeptColumns: Sendable {
 
     /// Result columns a kept column would shadow.
     static let reservedNames: Set<String> = Set(
-        ["file", "row", "reference", "status", "token", "is_new_token", "alias", "brand", "last4", "expiry",
-         "has_network_token", "updated", "country", "bank_code"].map { Field.normalizedName($0) })
+        [
+            "file", "row", "reference", "status", "token", "is_new_token", "alias", "brand", "last4", "expiry",
+            "has_network_token", "updated", "country", "bank_code",
+        ].map { Field.normalizedName($0) })
 
     private init(checked names: [String]) {
         self.names = names
@@ -38,7 +40,8 @@ public struct KeptColumns: Sendable {
                 throw TokenVaultError(.usage, "--keep-column takes a column name of 1–128 printable characters")
             }
             if Field.named(name, kind: kind) != nil || mappedColumns.contains(key) {
-                throw TokenVaultError(.usage, "--keep-column \(name): the column is read as a \(kind.rawValue) field, and fields are not echoed")
+                throw TokenVaultError(
+                    .usage, "--keep-column \(name): the column is read as a \(kind.rawValue) field, and fields are not echoed")
             }
             if Self.reservedNames.contains(key) {
                 throw TokenVaultError(.usage, "--keep-column \(name): the results already have a column of that name")

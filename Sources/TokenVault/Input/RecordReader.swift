@@ -67,8 +67,9 @@ final class RecordReader {
             // Never let a refill move bytes out from under a batch being collected: cut it first.
             guard let (recordStart, recordEnd, problem) = try nextScan(keepingFrom: batchStart) else { break }
             if batchStart < 0 { batchStart = recordStart }
-            records.append(RawRecord(
-                start: Int32(recordStart - batchStart), end: Int32(recordEnd - batchStart), problem: problem))
+            records.append(
+                RawRecord(
+                    start: Int32(recordStart - batchStart), end: Int32(recordEnd - batchStart), problem: problem))
             lastEnd = recordEnd
         }
         if records.isEmpty {
@@ -95,7 +96,8 @@ final class RecordReader {
 
     private func emptyInput() -> TokenVaultError {
         let what = decoder.hasHeader ? "no header row" : "no record"
-        return TokenVaultError(.inputData, "\(source.path) is empty (\(source.rawByteCount) bytes, \(what)): refusing to report an empty run as done")
+        return TokenVaultError(
+            .inputData, "\(source.path) is empty (\(source.rawByteCount) bytes, \(what)): refusing to report an empty run as done")
     }
 
     // MARK: - Scanning
@@ -112,8 +114,9 @@ final class RecordReader {
             }
             let final = endOfInput && damage == nil
             let scan = buffer.withUnsafeBufferPointer { all in
-                decoder.scan(UnsafeBufferPointer(rebasing: all[0..<end]), from: start, final: final,
-                             expectedFieldCount: expectedFieldCount)
+                decoder.scan(
+                    UnsafeBufferPointer(rebasing: all[0..<end]), from: start, final: final,
+                    expectedFieldCount: expectedFieldCount)
             }
             switch scan {
             case .record(let s, let e, let next, let problem):
@@ -145,7 +148,10 @@ final class RecordReader {
             end = live
         }
         guard end < buffer.count else {
-            throw TokenVaultError(.inputData, "\(source.path): a record longer than \(RecordReader.maxRecordBytes >> 20) MiB near row \(nextRow): not a file of payment instruments")
+            throw TokenVaultError(
+                .inputData,
+                "\(source.path): a record longer than \(RecordReader.maxRecordBytes >> 20) MiB near row \(nextRow): not a file of payment instruments"
+            )
         }
         do {
             let n = try buffer.withUnsafeMutableBytes { raw in

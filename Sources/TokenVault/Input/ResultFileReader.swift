@@ -46,12 +46,16 @@ final class ResultFileReader {
                 for record in batch.records where record.problem == nil {
                     let slice = UnsafeBufferPointer(rebasing: bytes[Int(record.start)..<Int(record.end)])
                     let values = Dictionary(reader.decoder.columns(slice, header: header) ?? [], uniquingKeysWith: { _, last in last })
-                    if let file = values["file"], file != inputPath, (file as NSString).lastPathComponent != (inputPath as NSString).lastPathComponent {
+                    if let file = values["file"], file != inputPath,
+                        (file as NSString).lastPathComponent != (inputPath as NSString).lastPathComponent
+                    {
                         continue
                     }
                     guard let row = values["row"].flatMap({ Int($0) }) else { continue }
-                    buffered.append(Row(row: row, status: values["status"] ?? "", token: values["token"] ?? "",
-                                        group: values["brand"] ?? values["country"] ?? "", expiry: values["expiry"] ?? ""))
+                    buffered.append(
+                        Row(
+                            row: row, status: values["status"] ?? "", token: values["token"] ?? "",
+                            group: values["brand"] ?? values["country"] ?? "", expiry: values["expiry"] ?? ""))
                 }
             }
         }

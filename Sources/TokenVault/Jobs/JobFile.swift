@@ -56,9 +56,11 @@ public struct JobFile: Sendable, Equatable {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw fail("not a JSON object")
         }
-        let known: Set<String> = ["name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
-                                  "output", "policy", "archive_dir", "description", "pgp", "create_vault", "dry_run",
-                                  "expect_rows", "keep_columns"]
+        let known: Set<String> = [
+            "name", "kind", "inputs", "format", "delimiter", "columns", "vault", "master_key_file",
+            "output", "policy", "archive_dir", "description", "pgp", "create_vault", "dry_run",
+            "expect_rows", "keep_columns",
+        ]
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail("unknown key '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -101,7 +103,8 @@ public struct JobFile: Sendable, Equatable {
         if let columns = object["columns"], !(columns is NSNull) {
             guard let map = columns as? [String: String] else { throw fail("'columns' must map field names to column names") }
             job.columns = map.sorted { $0.key < $1.key }.map { ColumnMapping(field: $0.key, column: $0.value) }
-            do { _ = try FieldMapping(kind: kind, overrides: job.columns.map { ($0.field, $0.column) }) } catch let error as TokenVaultError {
+            do { _ = try FieldMapping(kind: kind, overrides: job.columns.map { ($0.field, $0.column) }) } catch let error as TokenVaultError
+            {
                 throw fail("'columns': \(error.message)")
             }
         }
@@ -115,7 +118,9 @@ public struct JobFile: Sendable, Equatable {
         let output = try section("output", known: ["dir", "format"])
         if let dir = try string("dir", in: output, prefix: "output.") { job.outputDirectory = dir }
         if let format = try string("format", in: output, prefix: "output.") {
-            guard let parsed = RecordFormat(rawValue: format) else { throw fail("'output.format' must be \(RecordFormat.namesForMessages)") }
+            guard let parsed = RecordFormat(rawValue: format) else {
+                throw fail("'output.format' must be \(RecordFormat.namesForMessages)")
+            }
             job.outputFormat = parsed
         }
         if let value = object["dry_run"], !(value is NSNull) {
@@ -124,7 +129,8 @@ public struct JobFile: Sendable, Equatable {
         }
         if let value = object["expect_rows"], !(value is NSNull) {
             guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
-                  (0...1_000_000_000).contains(rows) else {
+                (0...1_000_000_000).contains(rows)
+            else {
                 throw fail("'expect_rows' must be a whole number from 0 to 1000000000")
             }
             job.expectRows = rows
@@ -136,8 +142,11 @@ public struct JobFile: Sendable, Equatable {
             }
             job.keepColumns = names
         }
-        let policy = try section("policy", known: [
-            "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker", "on_existing"])
+        let policy = try section(
+            "policy",
+            known: [
+                "allow_expired", "max_reject_rate", "min_rows", "require_input", "settle_seconds", "done_marker", "on_existing",
+            ])
         if let text = try string("on_existing", in: policy, prefix: "policy.") {
             guard let parsed = ExistingPolicy(rawValue: text) else { throw fail("'policy.on_existing' must be keep or update") }
             job.onExisting = parsed
@@ -154,7 +163,8 @@ public struct JobFile: Sendable, Equatable {
         }
         if let value = policy["min_rows"], !(value is NSNull) {
             guard !isJSONBoolean(value), let number = value as? NSNumber, let rows = Int(exactly: number.doubleValue),
-                  (0...1_000_000_000).contains(rows) else {
+                (0...1_000_000_000).contains(rows)
+            else {
                 throw fail("'policy.min_rows' must be a whole number from 0 to 1000000000")
             }
             job.minRows = rows
@@ -178,8 +188,9 @@ public struct JobFile: Sendable, Equatable {
                 throw fail("'policy.done_marker' must be true, false or a pattern holding {file}, e.g. \"{file}.done\"")
             }
         }
-        job.openPGP = try openPGPSettings(section("pgp", known: ["secret_key", "passphrase_file", "require_signature", "encrypt_to"]),
-                                          resolve: job.resolve, fail: fail)
+        job.openPGP = try openPGPSettings(
+            section("pgp", known: ["secret_key", "passphrase_file", "require_signature", "encrypt_to"]),
+            resolve: job.resolve, fail: fail)
         return job
     }
 

@@ -28,8 +28,10 @@ public final class JobRunner {
     /// Rows per vault transaction (a tuning knob; the default suits production).
     public var commitEvery = 250_000
 
-    public init(job: JobFile, force: Bool, concurrency: Int, environment: [String: String], logger: Logger,
-                progress: (any ProgressObserver)? = nil) {
+    public init(
+        job: JobFile, force: Bool, concurrency: Int, environment: [String: String], logger: Logger,
+        progress: (any ProgressObserver)? = nil
+    ) {
         self.job = job
         self.force = force
         self.concurrency = concurrency
@@ -53,12 +55,16 @@ public final class JobRunner {
     /// - Throws: `vaultBusy` at once when another `run` of this job holds its lock; key and vault
     ///   errors before any file is touched. Failures of single files are in the outcomes.
     public func run() throws -> [FileOutcome] {
-        let keySource: MasterKeySource = job.masterKeyFile.map { .file(job.resolve($0)) }
+        let keySource: MasterKeySource =
+            job.masterKeyFile.map { .file(job.resolve($0)) }
             ?? MasterKeySource.resolve(keyFile: nil, environment: environment)
         let options = Vault.Options(path: vaultPath, keySource: keySource, environment: environment, createIfMissing: job.createVault)
         // No vault by typo (SPEC §10): nothing, not even the lock file, is created for a missing one.
         guard try job.createVault || Vault.exists(options) else {
-            throw TokenVaultError(.inputMissing, "no vault at \(options.location.displayName) (create it with `tokenvault init --vault \(options.location.displayName)`, or set \"create_vault\": true in \(job.path))")
+            throw TokenVaultError(
+                .inputMissing,
+                "no vault at \(options.location.displayName) (create it with `tokenvault init --vault \(options.location.displayName)`, or set \"create_vault\": true in \(job.path))"
+            )
         }
         // The lock comes first, so a second run exits at once, before waiting on anything.
         let lock = try options.location.storeType().lockJob(named: job.name, options: options.storeOptions)
@@ -67,7 +73,9 @@ public final class JobRunner {
         let files = readyFiles(InputGlob.expand(job.inputs.map(job.resolve)))
         if files.isEmpty {
             if job.requireInput {
-                throw TokenVaultError(.inputMissing, "job \(job.name): no input file matches \(job.inputs.joined(separator: " ")) and the policy requires input")
+                throw TokenVaultError(
+                    .inputMissing,
+                    "job \(job.name): no input file matches \(job.inputs.joined(separator: " ")) and the policy requires input")
             }
             logger.notice("no input file matches the job's patterns", metadata: ["inputs": "\(job.inputs.joined(separator: " "))"])
         }
@@ -83,12 +91,14 @@ public final class JobRunner {
                 outcomes.append(FileOutcome(path: file, jobID: nil, status: .failed(error), outcome: nil, resumed: false))
             }
         }
-        try vault.audit(command: "run", jobID: nil, details: [
-            ("job", job.name), ("files", "\(files.count)"),
-            ("processed", "\(outcomes.filter { if case .processed = $0.status { true } else { false } }.count)"),
-            ("skipped", "\(outcomes.filter { if case .skipped = $0.status { true } else { false } }.count)"),
-            ("failed", "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)"),
-        ])
+        try vault.audit(
+            command: "run", jobID: nil,
+            details: [
+                ("job", job.name), ("files", "\(files.count)"),
+                ("processed", "\(outcomes.filter { if case .processed = $0.status { true } else { false } }.count)"),
+                ("skipped", "\(outcomes.filter { if case .skipped = $0.status { true } else { false } }.count)"),
+                ("failed", "\(outcomes.filter { if case .failed = $0.status { true } else { false } }.count)"),
+            ])
         return outcomes
     }
 
@@ -109,8 +119,11 @@ public final class JobRunner {
                 let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
                 let age = now.timeIntervalSince1970 - modified
                 if age < job.settleSeconds {
-                    logger.notice("the file changed too recently; left for a later run", metadata: [
-                        "file": "\(file)", "settle_seconds": .stringConvertible(job.settleSeconds)])
+                    logger.notice(
+                        "the file changed too recently; left for a later run",
+                        metadata: [
+                            "file": "\(file)", "settle_seconds": .stringConvertible(job.settleSeconds),
+                        ])
                     return false
                 }
             }
@@ -128,7 +141,9 @@ public final class JobRunner {
         let now = Date()
         // A dry run resumes nothing and takes a job id no real run will (it records no run).
         let unfinished = force || job.dryRun ? nil : try vault.unfinishedRun(jobName: job.name, sha256: sha256)
-        let jobID = job.dryRun ? "\(job.name)-dry-run-\(Timestamp.compact(now))"
+        let jobID =
+            job.dryRun
+            ? "\(job.name)-dry-run-\(Timestamp.compact(now))"
             : try unfinished ?? vault.nextJobID(jobName: job.name, date: now)
         var request = TokenizeRequest(
             kind: job.kind, inputs: [file], concurrency: concurrency, outputDirectory: job.resolve(job.outputDirectory),
@@ -152,11 +167,13 @@ public final class JobRunner {
         if unfinished != nil { jobLogger.notice("resuming an unfinished run of this file", metadata: ["file": "\(file)"]) }
         let outcome = try Tokenizer(request: request, vault: vault, logger: jobLogger, progress: progress).run()
         let counts = outcome.report.counts
-        jobLogger.info("file processed", metadata: [
-            "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": .stringConvertible(counts.rows),
-            "new": .stringConvertible(counts.new), "existing": .stringConvertible(counts.existing),
-            "rejected": .stringConvertible(counts.rejected), "warnings": .stringConvertible(counts.warnings),
-        ])
+        jobLogger.info(
+            "file processed",
+            metadata: [
+                "file": "\(file)", "status": "\(outcome.report.status.rawValue)", "rows": .stringConvertible(counts.rows),
+                "new": .stringConvertible(counts.new), "existing": .stringConvertible(counts.existing),
+                "rejected": .stringConvertible(counts.rejected), "warnings": .stringConvertible(counts.warnings),
+            ])
         if let failure = outcome.failure {
             return FileOutcome(path: file, jobID: jobID, status: .failed(failure), outcome: outcome, resumed: unfinished != nil)
         }

@@ -1,6 +1,7 @@
 import CGPGME
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The C side of GPGME in one place: start-up, error codes and messages.

@@ -33,10 +33,11 @@ final class OpenPGPData {
         self.reader = reader
         self.writer = writer
         callbacks = .allocate(capacity: 1)
-        callbacks.initialize(to: gpgme_data_cbs(
-            read: reader == nil ? nil : openPGPDataRead,
-            write: writer == nil ? nil : openPGPDataWrite,
-            seek: nil, release: nil))
+        callbacks.initialize(
+            to: gpgme_data_cbs(
+                read: reader == nil ? nil : openPGPDataRead,
+                write: writer == nil ? nil : openPGPDataWrite,
+                seek: nil, release: nil))
         var data: gpgme_data_t?
         let status = gpgme_data_new_from_cbs(&data, callbacks, Unmanaged.passUnretained(self).toOpaque())
         guard status == 0, let data else {

@@ -148,7 +148,8 @@ private final class DecryptOperation: @unchecked Sendable {
         if code == GPG_ERR_NO_DATA {
             return TokenVaultError(.inputData, "not a complete OpenPGP message (damaged or truncated)")
         }
-        return TokenVaultError(.inputData, "the OpenPGP message is corrupt, truncated or fails its integrity check (\(GPGME.message(status)))")
+        return TokenVaultError(
+            .inputData, "the OpenPGP message is corrupt, truncated or fails its integrity check (\(GPGME.message(status)))")
     }
 
     private func checkSignatures(requiredSigner: OpenPGPKeyID?) throws {

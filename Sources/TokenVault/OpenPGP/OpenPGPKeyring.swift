@@ -83,9 +83,10 @@ final class OpenPGPKeyring {
         }
         defer { gpgme_data_release(data) }
         let status = gpgme_op_import(context.handle, data)
-        let imported = gpgme_op_import_result(context.handle).map { result in
-            Int(result.pointee.secret_imported) + Int(result.pointee.secret_unchanged)
-        } ?? 0
+        let imported =
+            gpgme_op_import_result(context.handle).map { result in
+                Int(result.pointee.secret_imported) + Int(result.pointee.secret_unchanged)
+            } ?? 0
         guard status == 0, imported > 0 else {
             throw TokenVaultError(.keyMissing, "the secret key file \(path) holds no OpenPGP secret key")
         }
@@ -103,7 +104,8 @@ final class OpenPGPKeyring {
         guard gpgme_data_new(&data) == 0, let data else { throw TokenVaultError(.io, "OpenPGP: cannot export a public key") }
         guard gpgme_op_export(context.handle, key.fingerprint, 0, data) == 0 else {
             gpgme_data_release(data)
-            throw TokenVaultError(.keyMissing, "--pgp-require-signature \(signer): the public key cannot be exported from the GnuPG keyring")
+            throw TokenVaultError(
+                .keyMissing, "--pgp-require-signature \(signer): the public key cannot be exported from the GnuPG keyring")
         }
         // Releases the data object and hands over its bytes.
         var length = 0

@@ -12,8 +12,10 @@ public struct OpenPGPSettings: Sendable, Hashable {
     /// When not empty, outputs are OpenPGP messages for these recipients.
     public var recipients: [OpenPGPRecipient] = []
 
-    public init(secretKeyFile: String? = nil, passphraseFile: String? = nil,
-                requiredSigner: OpenPGPKeyID? = nil, recipients: [OpenPGPRecipient] = []) {
+    public init(
+        secretKeyFile: String? = nil, passphraseFile: String? = nil,
+        requiredSigner: OpenPGPKeyID? = nil, recipients: [OpenPGPRecipient] = []
+    ) {
         self.secretKeyFile = secretKeyFile
         self.passphraseFile = passphraseFile
         self.requiredSigner = requiredSigner

@@ -23,7 +23,8 @@ enum PrivateKeyFile {
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
             close(fd)
-            throw TokenVaultError(.keyWrong, "\(what) \(path) has mode \(String(mode, radix: 8)): readable by group or others; chmod 600 it")
+            throw TokenVaultError(
+                .keyWrong, "\(what) \(path) has mode \(String(mode, radix: 8)): readable by group or others; chmod 600 it")
         }
         return fd
     }

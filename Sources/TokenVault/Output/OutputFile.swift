@@ -24,7 +24,9 @@ final class OutputFile {
         if try OutputFile.kind(of: partialPath) == .regular { unlink(partialPath) }
         fd = open(partialPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else {
-            let reason = errno == EEXIST || errno == ELOOP ? "something else appeared at this path (never followed)" : String(cString: strerror(errno))
+            let reason =
+                errno == EEXIST || errno == ELOOP
+                ? "something else appeared at this path (never followed)" : String(cString: strerror(errno))
             throw TokenVaultError(.cannotCreateOutput, "cannot create \(partialPath): \(reason)")
         }
         // The mode is exact whatever the umask.
@@ -42,7 +44,8 @@ final class OutputFile {
         var info = stat()
         guard lstat(path, &info) == 0 else { return .absent }
         switch info.st_mode & S_IFMT {
-        case S_IFLNK: throw TokenVaultError(.cannotCreateOutput, "refusing to write \(path): it is a symbolic link (outputs never follow links)")
+        case S_IFLNK:
+            throw TokenVaultError(.cannotCreateOutput, "refusing to write \(path): it is a symbolic link (outputs never follow links)")
         case S_IFREG: return .regular
         default: return .other
         }
@@ -78,12 +81,14 @@ final class OutputFile {
         guard fsync(fd) == 0 else { throw TokenVaultError(.io, "cannot flush \(partialPath)") }
         // The temporary name must still be the file written: one swapped for a link is not renamed into place.
         var written = stat(), named = stat()
-        let same = fstat(fd, &written) == 0 && lstat(partialPath, &named) == 0
+        let same =
+            fstat(fd, &written) == 0 && lstat(partialPath, &named) == 0
             && written.st_ino == named.st_ino && written.st_dev == named.st_dev
         close(fd)
         fd = -1
         guard same else {
-            throw TokenVaultError(.cannotCreateOutput, "refusing to complete \(finalPath): \(partialPath) was replaced while it was written")
+            throw TokenVaultError(
+                .cannotCreateOutput, "refusing to complete \(finalPath): \(partialPath) was replaced while it was written")
         }
         // rename(2) replaces a link rather than following it; refusing it still tells the operator.
         try OutputFile.checkTarget(finalPath)

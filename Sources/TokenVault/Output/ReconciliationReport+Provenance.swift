@@ -18,8 +18,9 @@ extension ReconciliationReport {
 
         /// This process: the build's version and commit, the OS user and the host name.
         static func current(masterKeyID: String) -> Provenance {
-            Provenance(toolVersion: BuildInfo.versionWithCommit, masterKeyID: masterKeyID,
-                       operatorName: ProcessIdentity.user, host: ProcessIdentity.host)
+            Provenance(
+                toolVersion: BuildInfo.versionWithCommit, masterKeyID: masterKeyID,
+                operatorName: ProcessIdentity.user, host: ProcessIdentity.host)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -27,7 +27,8 @@ struct ResultFormatter: Sendable {
     }
 
     var resultColumns: [String] {
-        let tail = kind == .card
+        let tail =
+            kind == .card
             ? ["alias", "brand", "last4", "expiry", "has_network_token"]
             : ["alias", "country", "bank_code", "last4"]
         return (inputPaths == nil ? [] : ["file"]) + ["row", "reference", "status", "token", "is_new_token"] + tail
@@ -72,7 +73,11 @@ struct ResultFormatter: Sendable {
             if kind == .card {
                 results.text("brand", display?.brandOrCountry ?? "")
                 results.text("last4", display?.last4 ?? "")
-                if let expiry = shown != nil ? shown?.expiry : display?.expiry { results.expiry("expiry", expiry) } else { results.text("expiry", "") }
+                if let expiry = shown != nil ? shown?.expiry : display?.expiry {
+                    results.expiry("expiry", expiry)
+                } else {
+                    results.text("expiry", "")
+                }
                 // Only whether the card carries a network token, never the token (SPEC §11).
                 if let display {
                     results.bool("has_network_token", shown?.hasNetworkToken ?? display.hasNetworkToken)
@@ -159,16 +164,22 @@ private struct LineBuffer<Encoder: RecordEncoder> {
         key(name)
         encoder.beginPlainText(&bytes)
         let y = value.year % 100
-        bytes.append(contentsOf: [UInt8(0x30 + value.month / 10), UInt8(0x30 + value.month % 10), UInt8(ascii: "/"),
-                                  UInt8(0x30 + y / 10), UInt8(0x30 + y % 10)])
+        bytes.append(contentsOf: [
+            UInt8(0x30 + value.month / 10), UInt8(0x30 + value.month % 10), UInt8(ascii: "/"),
+            UInt8(0x30 + y / 10), UInt8(0x30 + y % 10),
+        ])
         encoder.endPlainText(&bytes)
     }
 
     /// Digits, the same in every format.
     mutating func number(_ name: StaticString, _ value: Int) {
         key(name)
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var v = value
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in

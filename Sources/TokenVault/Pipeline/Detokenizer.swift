@@ -21,9 +21,11 @@ public final class Detokenizer {
     }
 
     /// The columns appended to each row, per kind.
-    static let cardColumns = ["card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number",
-                              "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference",
-                              "network_transaction_id"]
+    static let cardColumns = [
+        "card_number", "expiry_month", "expiry_year", "cardholder_name", "issue_number",
+        "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference",
+        "network_transaction_id",
+    ]
     static let bankColumns = ["iban", "country_code", "bank_code", "branch_code", "account_number", "check_digit", "account_holder_name"]
 
     private let inputPath: String
@@ -47,8 +49,10 @@ public final class Detokenizer {
     ///   encrypted for (SPEC §11): then the numbers never touch the disk in clear.
     /// - Throws: `inputMissing`, `inputData`, `usage` (`-` as a file), `cannotCreateOutput` (73)
     ///   or `keyMissing`/`keyWrong` (77).
-    public init(inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int,
-                openPGP settings: OpenPGPSettings = OpenPGPSettings()) throws {
+    public init(
+        inputPath: String, destination: Destination, kind: InstrumentKind?, concurrency: Int,
+        openPGP settings: OpenPGPSettings = OpenPGPSettings()
+    ) throws {
         self.inputPath = inputPath
         self.destination = destination
         self.kind = kind
@@ -109,9 +113,13 @@ public final class Detokenizer {
                     failure = .missingField
                 } else if let token {
                     if let record = records.next() ?? nil {
-                        if record.deletedAt != nil { failure = .tokenDeleted }
-                        else if let kind, record.kind != kind { failure = .kindMismatch }
-                        else { hit = (token, record) }
+                        if record.deletedAt != nil {
+                            failure = .tokenDeleted
+                        } else if let kind, record.kind != kind {
+                            failure = .kindMismatch
+                        } else {
+                            hit = (token, record)
+                        }
                     } else {
                         failure = .tokenNotFound
                     }
@@ -140,16 +148,20 @@ public final class Detokenizer {
             try write(out)
         }
         try output.finish()
-        try vault.audit(command: "detokenize", jobID: nil, details: [
-            ("input", inputPath), ("output", { if case .file(let p) = destination { p } else { "stdout" } }()),
-            ("rows", "\(outcome.rows)"), ("detokenized", "\(outcome.detokenized)"),
-            ("errors", "\(outcome.errors.values.reduce(0, +))"),
-        ])
+        try vault.audit(
+            command: "detokenize", jobID: nil,
+            details: [
+                ("input", inputPath), ("output", { if case .file(let p) = destination { p } else { "stdout" } }()),
+                ("rows", "\(outcome.rows)"), ("detokenized", "\(outcome.detokenized)"),
+                ("errors", "\(outcome.errors.values.reduce(0, +))"),
+            ])
         return outcome
     }
 
     /// Opens and decodes the found records on `concurrency` cores.
-    private static func openAll(_ found: [(token: Token, record: InstrumentRecord)?], crypto: VaultCrypto, concurrency: Int) -> [[String: String]?] {
+    private static func openAll(
+        _ found: [(token: Token, record: InstrumentRecord)?], crypto: VaultCrypto, concurrency: Int
+    ) -> [[String: String]?] {
         let results = OpenedRecords(count: found.count)
         let chunk = (found.count + concurrency - 1) / concurrency
         DispatchQueue.concurrentPerform(iterations: concurrency) { part in
@@ -157,8 +169,9 @@ public final class Detokenizer {
             guard start < end else { return }
             for index in start..<end {
                 guard let (token, record) = found[index], let sealed = record.sealed,
-                      let plain = try? crypto.open(sealed, token: token, kind: record.kind, keyVersion: record.dataKey),
-                      let payload = try? SealedPayload.decode(plain) else { continue }
+                    let plain = try? crypto.open(sealed, token: token, kind: record.kind, keyVersion: record.dataKey),
+                    let payload = try? SealedPayload.decode(plain)
+                else { continue }
                 results.set(index, fields(payload, kind: record.kind))
             }
         }
@@ -188,7 +201,11 @@ public final class Detokenizer {
             out["network_transaction_id"] = payload[.networkTransactionID]
         case .bankAccount:
             out["iban"] = payload[.iban]
-            if let iban = payload[.iban] { out["country_code"] = String(iban.prefix(2)) } else { out["country_code"] = payload[.countryCode] }
+            if let iban = payload[.iban] {
+                out["country_code"] = String(iban.prefix(2))
+            } else {
+                out["country_code"] = payload[.countryCode]
+            }
             out["bank_code"] = payload[.bankCode]
             out["branch_code"] = payload[.branchCode]
             out["account_number"] = payload[.accountNumber]
@@ -200,8 +217,10 @@ public final class Detokenizer {
 
     /// The row's own columns in place (a column the vault fills takes its value), then the
     /// added columns it does not have; a value the vault lacks is absent.
-    private static func append(row: TokenFileReader.Row, values: [String: String], added: [String],
-                               encoder: any RecordEncoder, to out: inout [UInt8]) {
+    private static func append(
+        row: TokenFileReader.Row, values: [String: String], added: [String],
+        encoder: any RecordEncoder, to out: inout [UInt8]
+    ) {
         var fields: [(name: String, value: String?)] = row.columns.map { column in
             (column.name, added.contains(column.name) ? values[column.name] ?? column.value : column.value)
         }

@@ -69,10 +69,12 @@ final class PipelineRun: @unchecked Sendable {
         let resultsCount: Int
     }
 
-    init(request: TokenizeRequest, formats: [RecordFormat], mapping: FieldMapping, validator: any InstrumentValidator,
-         crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
-         errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, held: SealedSpillFile?,
-         progress: (any ProgressObserver)?, sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
+    init(
+        request: TokenizeRequest, formats: [RecordFormat], mapping: FieldMapping, validator: any InstrumentValidator,
+        crypto: VaultCrypto, writer: any InstrumentWriter, formatter: ResultFormatter, resultsFile: OutputChain,
+        errorsFile: OutputChain, openPGP: OpenPGPSession, allOrNothing: Bool, held: SealedSpillFile?,
+        progress: (any ProgressObserver)?, sealing: Bool = true, tokenFormat: TokenFormat = .uuid
+    ) {
         self.request = request
         self.tokenFormat = tokenFormat
         self.sealing = sealing
@@ -135,9 +137,11 @@ final class PipelineRun: @unchecked Sendable {
             defer { inputs.append(.init(path: path, sha256: source.sha256Hex, bytes: source.rawByteCount, rows: 0)) }
             let reader = RecordReader(source: source, format: format, delimiter: request.delimiter)
             let preparers = workers.map { _ in
-                Confined(RowPreparer(kind: request.kind, format: format, delimiter: request.delimiter,
-                                     mapping: mapping, validator: validator, crypto: crypto, sealing: sealing,
-                                     tokenFormat: tokenFormat))
+                Confined(
+                    RowPreparer(
+                        kind: request.kind, format: format, delimiter: request.delimiter,
+                        mapping: mapping, validator: validator, crypto: crypto, sealing: sealing,
+                        tokenFormat: tokenFormat))
             }
             do {
                 var layout: ColumnLayout?
@@ -148,7 +152,9 @@ final class PipelineRun: @unchecked Sendable {
                     layout = resolved
                 }
                 while !shouldStop {
-                    guard let raw = try reader.nextBatch(maxRecords: request.batchSize, sequence: sequence, inputIndex: inputIndex) else { break }
+                    guard let raw = try reader.nextBatch(maxRecords: request.batchSize, sequence: sequence, inputIndex: inputIndex) else {
+                        break
+                    }
                     readSeconds += readWatch.seconds
                     slots.wait()
                     readWatch = ThreadCPUClock()
@@ -262,7 +268,8 @@ final class PipelineRun: @unchecked Sendable {
     private func checkBindings(_ batch: PreparedBatch) throws {
         for (row, resolution) in zip(batch.rows, batch.resolutions) {
             guard let matched = resolution.matched, let token = resolution.token, let instrument = row.instrument else { continue }
-            try crypto.checkBinding(of: instrument.fingerprint, to: token, kind: request.kind, sealed: matched.sealed, dataKey: matched.dataKey)
+            try crypto.checkBinding(
+                of: instrument.fingerprint, to: token, kind: request.kind, sealed: matched.sealed, dataKey: matched.dataKey)
         }
     }
 

@@ -25,8 +25,10 @@ public struct RecordedRunVerifier {
     ///   - inputOverrides: input files at new places; each replaces the recorded input with the same SHA-256.
     ///   - resultsOverride: the results file at a new place.
     ///   - openPGP: keys for OpenPGP inputs and a results file written with `--encrypt-to`.
-    public init(vault: Vault, jobID: String, inputOverrides: [String] = [], resultsOverride: String? = nil,
-                openPGP: OpenPGPSettings = OpenPGPSettings()) {
+    public init(
+        vault: Vault, jobID: String, inputOverrides: [String] = [], resultsOverride: String? = nil,
+        openPGP: OpenPGPSettings = OpenPGPSettings()
+    ) {
         self.openPGP = openPGP
         self.vault = vault
         self.jobID = jobID
@@ -44,7 +46,8 @@ public struct RecordedRunVerifier {
             throw TokenVaultError(.usage, "run \(jobID) has no report (it is unfinished): run it again with the same job id first")
         }
         guard let recorded = report.outputs else {
-            throw TokenVaultError(.usage, "run \(jobID) recorded no results file (an older tokenvault): use verify --kind --input --results")
+            throw TokenVaultError(
+                .usage, "run \(jobID) recorded no results file (an older tokenvault): use verify --kind --input --results")
         }
         var outcome = Outcome()
 
@@ -65,19 +68,23 @@ public struct RecordedRunVerifier {
         outcome.resultsPath = resultsPath
         let resultsDigest = try FileDigest.sha256(path: resultsPath)
         if resultsDigest.hex != recorded.results.sha256 {
-            outcome.fileProblems.append("\(resultsPath) is not the results file run \(jobID) wrote: its SHA-256 is \(resultsDigest.hex), the run recorded \(recorded.results.sha256)")
+            outcome.fileProblems.append(
+                "\(resultsPath) is not the results file run \(jobID) wrote: its SHA-256 is \(resultsDigest.hex), the run recorded \(recorded.results.sha256)"
+            )
         }
 
         let mapping = recorded.columnMap.sorted { $0.key < $1.key }.map { ColumnMapping(field: $0.key, column: $0.value) }
         for (index, input) in report.inputs.enumerated() {
             let path = given[input.sha256] ?? input.path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw TokenVaultError(.inputMissing, "the input \(input.path) of run \(jobID) does not exist (give its new place with --input)")
+                throw TokenVaultError(
+                    .inputMissing, "the input \(input.path) of run \(jobID) does not exist (give its new place with --input)")
             }
             if given[input.sha256] == nil {
                 let digest = try FileDigest.sha256(path: path)
                 if digest.hex != input.sha256 {
-                    outcome.fileProblems.append("\(path) is not the input run \(jobID) read: its SHA-256 is \(digest.hex), the run recorded \(input.sha256)")
+                    outcome.fileProblems.append(
+                        "\(path) is not the input run \(jobID) read: its SHA-256 is \(digest.hex), the run recorded \(input.sha256)")
                     continue
                 }
             }
@@ -85,7 +92,8 @@ public struct RecordedRunVerifier {
             let verified = try ResultVerifier(
                 vault: vault, kind: report.kind, inputPath: path, resultsPath: resultsPath, format: format,
                 delimiter: recorded.delimiter.utf8.first ?? UInt8(ascii: ","), columnMap: mapping,
-                recordedInputPath: report.inputs.count > 1 ? input.path : nil, openPGP: openPGP).run()
+                recordedInputPath: report.inputs.count > 1 ? input.path : nil, openPGP: openPGP
+            ).run()
             outcome.inputs.append((path, verified))
         }
         return outcome

@@ -33,9 +33,11 @@ public final class ResultVerifier {
     /// Keys for an OpenPGP input or results file (SPEC §11), read through the same chain as a run's.
     private let openPGP: OpenPGPSession
 
-    public init(vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: RecordFormat? = nil,
-                delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date(),
-                recordedInputPath: String? = nil, openPGP: OpenPGPSettings = OpenPGPSettings()) {
+    public init(
+        vault: Vault, kind: InstrumentKind, inputPath: String, resultsPath: String, format: RecordFormat? = nil,
+        delimiter: UInt8 = UInt8(ascii: ","), columnMap: [ColumnMapping] = [], now: Date = Date(),
+        recordedInputPath: String? = nil, openPGP: OpenPGPSettings = OpenPGPSettings()
+    ) {
         self.openPGP = OpenPGPSession(settings: openPGP)
         self.vault = vault
         self.kind = kind
@@ -72,9 +74,11 @@ public final class ResultVerifier {
             let createdHere = evidence.createdRun == run && evidence.createdInput == input && evidence.createdRow == evidence.row
             switch (evidence.claimsNew, createdHere) {
             case (true, false):
-                return Mismatch(row: evidence.row, alias: "", reason: "the result file says new, but the vault's record was not created by this row")
+                return Mismatch(
+                    row: evidence.row, alias: "", reason: "the result file says new, but the vault's record was not created by this row")
             case (false, true):
-                return Mismatch(row: evidence.row, alias: "", reason: "the result file says existing, but this row created the vault's record")
+                return Mismatch(
+                    row: evidence.row, alias: "", reason: "the result file says existing, but this row created the vault's record")
             default:
                 return nil
             }
@@ -93,7 +97,8 @@ public final class ResultVerifier {
         let mapping = try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) })
         // Expired cards are checked like any other: a row rejected only for its expiry may have
         // been valid when the run happened, so both outcomes are accepted for it.
-        let validator: any InstrumentValidator = kind == .card
+        let validator: any InstrumentValidator =
+            kind == .card
             ? CardValidator(currentMonth: YearMonth(now), allowExpired: true) : BankAccountValidator(today: now)
         let currentMonth = YearMonth(now)
         let reader = RecordReader(source: try InputSource(path: inputPath, openPGP: openPGP), format: inputFormat, delimiter: delimiter)
@@ -103,8 +108,9 @@ public final class ResultVerifier {
             layout = try mapping.layout(forHeader: header, path: inputPath)
         }
         let results = try ResultFileReader(path: resultsPath, inputPath: recordedInputPath ?? inputPath, openPGP: openPGP)
-        let preparer = RowPreparer(kind: kind, format: inputFormat, delimiter: delimiter, mapping: mapping,
-                                   validator: validator, crypto: vault.crypto, sealing: false)
+        let preparer = RowPreparer(
+            kind: kind, format: inputFormat, delimiter: delimiter, mapping: mapping,
+            validator: validator, crypto: vault.crypto, sealing: false)
         var outcome = Outcome()
         var pending = try results.next()
         var sequence = 0
@@ -117,7 +123,8 @@ public final class ResultVerifier {
             pairs.reserveCapacity(batch.rows.count)
             for row in batch.rows {
                 while let result = pending, result.row < row.row {
-                    outcome.mismatches.append(Mismatch(row: result.row, alias: "", reason: "the result file has a row the input does not have (or out of order)"))
+                    outcome.mismatches.append(
+                        Mismatch(row: result.row, alias: "", reason: "the result file has a row the input does not have (or out of order)"))
                     pending = try results.next()
                 }
                 if let result = pending, result.row == row.row {
@@ -130,7 +137,8 @@ public final class ResultVerifier {
             // The rows that name a token for a valid instrument: looked up in the vault, in order.
             let checked = pairs.compactMap { pair -> (Fingerprint, Token)? in
                 guard let instrument = pair.row.instrument, let result = pair.result, result.status != "rejected",
-                      let token = Token(result.token) else { return nil }
+                    let token = Token(result.token)
+                else { return nil }
                 return (instrument.fingerprint, token)
             }
             var storedTokens = try vault.tokens(forFingerprints: checked.map(\.0)).makeIterator()
@@ -145,14 +153,19 @@ public final class ResultVerifier {
                 }
                 guard let instrument = row.instrument else {
                     if result.status != "rejected" || !result.token.isEmpty {
-                        mismatch("the input row is not valid, but the result file gives it \(result.token.isEmpty ? "status \(result.status)" : "a token")")
+                        mismatch(
+                            "the input row is not valid, but the result file gives it \(result.token.isEmpty ? "status \(result.status)" : "a token")"
+                        )
                     }
                     continue
                 }
                 let expired = instrument.display.expiry.map { $0 < currentMonth } ?? false
                 if result.status == "rejected" {
-                    if !result.token.isEmpty { mismatch("a rejected row has a token") }
-                    else if !expired { mismatch("the row is valid but the result file says rejected") }
+                    if !result.token.isEmpty {
+                        mismatch("a rejected row has a token")
+                    } else if !expired {
+                        mismatch("the row is valid but the result file says rejected")
+                    }
                     continue
                 }
                 guard let token = Token(result.token) else {
@@ -163,7 +176,8 @@ public final class ResultVerifier {
                 let stored = storedTokens.next() ?? nil
                 let record = records.next() ?? nil
                 guard let stored, stored == token else {
-                    mismatch(stored == nil ? "the vault does not hold this instrument" : "the vault holds this instrument under another token")
+                    mismatch(
+                        stored == nil ? "the vault does not hold this instrument" : "the vault holds this instrument under another token")
                     continue
                 }
                 guard let record, let sealed = record.sealed else {
@@ -174,14 +188,17 @@ public final class ResultVerifier {
                 // index could have been altered), and the line must show what the vault holds.
                 let payload: [SealedPayload.Tag: String]
                 do {
-                    try vault.crypto.checkBinding(of: instrument.fingerprint, to: token, kind: kind, sealed: sealed, dataKey: record.dataKey)
+                    try vault.crypto.checkBinding(
+                        of: instrument.fingerprint, to: token, kind: kind, sealed: sealed, dataKey: record.dataKey)
                     payload = try SealedPayload.decode(try vault.crypto.open(sealed, token: token, kind: kind, keyVersion: record.dataKey))
                 } catch let error as TokenVaultError {
                     mismatch(error.message)
                     continue
                 }
                 if result.group != instrument.display.brandOrCountry {
-                    mismatch("the result file says \(kind == .card ? "brand" : "country") '\(result.group)', the instrument's is '\(instrument.display.brandOrCountry)'")
+                    mismatch(
+                        "the result file says \(kind == .card ? "brand" : "country") '\(result.group)', the instrument's is '\(instrument.display.brandOrCountry)'"
+                    )
                     continue
                 }
                 if kind == .card {
@@ -196,8 +213,10 @@ public final class ResultVerifier {
                     mismatch("unknown status '\(result.status)'")
                     continue
                 }
-                statuses.append(StatusEvidence(row: row.row, claimsNew: result.status == "new", createdRun: record.createdRun,
-                                               createdInput: record.createdInput, createdRow: record.createdRow))
+                statuses.append(
+                    StatusEvidence(
+                        row: row.row, claimsNew: result.status == "new", createdRun: record.createdRun,
+                        createdInput: record.createdInput, createdRow: record.createdRow))
                 outcome.tokensConfirmed += 1
             }
         }
@@ -210,10 +229,12 @@ public final class ResultVerifier {
             outcome.mismatches.append(Mismatch(row: result.row, alias: "", reason: "the result file has a row the input does not have"))
             pending = try results.next()
         }
-        try vault.audit(command: "verify", jobID: nil, details: [
-            ("input", inputPath), ("results", resultsPath), ("rows", "\(outcome.rowsChecked)"),
-            ("confirmed", "\(outcome.tokensConfirmed)"), ("mismatches", "\(outcome.mismatches.count)"),
-        ])
+        try vault.audit(
+            command: "verify", jobID: nil,
+            details: [
+                ("input", inputPath), ("results", resultsPath), ("rows", "\(outcome.rowsChecked)"),
+                ("confirmed", "\(outcome.tokensConfirmed)"), ("mismatches", "\(outcome.mismatches.count)"),
+            ])
         return outcome
     }
 }

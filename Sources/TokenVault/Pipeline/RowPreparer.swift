@@ -22,8 +22,10 @@ final class RowPreparer {
     /// How many first rows of a file are searched for unknown keys (formats without a header).
     static let keySampleRows = 100
 
-    init(kind: InstrumentKind, format: RecordFormat, delimiter: UInt8, mapping: FieldMapping,
-         validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true, tokenFormat: TokenFormat = .uuid) {
+    init(
+        kind: InstrumentKind, format: RecordFormat, delimiter: UInt8, mapping: FieldMapping,
+        validator: any InstrumentValidator, crypto: VaultCrypto, sealing: Bool = true, tokenFormat: TokenFormat = .uuid
+    ) {
         self.sealing = sealing
         formatPreserving = tokenFormat == .formatPreserving && kind == .card
         fields = RowFields(keptColumns: mapping.kept.count)
@@ -81,12 +83,16 @@ final class RowPreparer {
                         continue
                     }
                     let slice = UnsafeRawBufferPointer(rebasing: randomBytes[(index * perRow)..<((index + 1) * perRow)])
-                    let token = formatPreserving
+                    let token =
+                        formatPreserving
                         ? Token.formatPreserving(card: scratch.number, random: UnsafeRawBufferPointer(rebasing: slice[28..<perRow]))
                         : Token(random: UnsafeRawBufferPointer(rebasing: slice[0..<16]))
                     do {
-                        let sealed = sealing ? try crypto.seal(scratch.payload, token: token, kind: kind,
-                                                               nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28])) : Data()
+                        let sealed =
+                            sealing
+                            ? try crypto.seal(
+                                scratch.payload, token: token, kind: kind,
+                                nonce: UnsafeRawBufferPointer(rebasing: slice[16..<28])) : Data()
                         row.instrument = PreparedInstrument(
                             fingerprint: crypto.fingerprint(scratch.identity), candidateToken: token,
                             sealed: sealed, display: display)

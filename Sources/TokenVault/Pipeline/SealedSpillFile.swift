@@ -32,7 +32,8 @@ final class SealedSpillFile: @unchecked Sendable {
         let path = (directory as NSString).appendingPathComponent(".tokenvault-held.\(random.hexString)")
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw TokenVaultError(.cannotCreateOutput, "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+            throw TokenVaultError(
+                .cannotCreateOutput, "cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
         }
         fchmod(fd, 0o600)
         unlink(path)

@@ -41,10 +41,12 @@ public final class TokenDeletion {
             counts.alreadyDeleted += batch.alreadyDeleted
             counts.unknown += batch.unknown
         }
-        try vault.audit(command: "delete", jobID: nil, details: [
-            ("input", inputPath), ("reason", reason.rawValue), ("deleted", "\(counts.deleted)"),
-            ("already_deleted", "\(counts.alreadyDeleted)"), ("unknown", "\(counts.unknown)"), ("unreadable", "\(counts.unreadable)"),
-        ])
+        try vault.audit(
+            command: "delete", jobID: nil,
+            details: [
+                ("input", inputPath), ("reason", reason.rawValue), ("deleted", "\(counts.deleted)"),
+                ("already_deleted", "\(counts.alreadyDeleted)"), ("unknown", "\(counts.unknown)"), ("unreadable", "\(counts.unreadable)"),
+            ])
         return counts
     }
 }

@@ -83,7 +83,8 @@ public struct TokenizeRequest: Sendable {
             if let format { return format }
             if path == "-" { return .csv }
             guard let format = RecordFormat.inferred(fromPath: path) else {
-                throw TokenVaultError(.usage, "cannot tell the format of \(path) from its name: give --format \(RecordFormat.namesForMessages)")
+                throw TokenVaultError(
+                    .usage, "cannot tell the format of \(path) from its name: give --format \(RecordFormat.namesForMessages)")
             }
             return format
         }
@@ -93,8 +94,9 @@ public struct TokenizeRequest: Sendable {
     ///
     /// - Throws: `usage` naming the field or column.
     public func mapping() throws -> FieldMapping {
-        try FieldMapping(kind: kind, overrides: columnMap.map { ($0.field, $0.column) },
-                         kept: KeptColumns(keepColumns, kind: kind, mapped: columnMap))
+        try FieldMapping(
+            kind: kind, overrides: columnMap.map { ($0.field, $0.column) },
+            kept: KeptColumns(keepColumns, kind: kind, mapped: columnMap))
     }
 
     /// The default job id, unique per run (SPEC §10): `<kind>-<UTC yyyyMMdd'T'HHmmss.SSS'Z'>-<6 random hex>`,

@@ -28,10 +28,11 @@ public final class Tokenizer {
     public func run() throws -> TokenizeOutcome {
         let formats = try request.validate()
         let mapping = try request.mapping()
-        let validator: any InstrumentValidator = switch request.kind {
-        case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
-        case .bankAccount: BankAccountValidator(today: request.now)
-        }
+        let validator: any InstrumentValidator =
+            switch request.kind {
+            case .card: CardValidator(currentMonth: YearMonth(request.now), allowExpired: request.allowExpired)
+            case .bankAccount: BankAccountValidator(today: request.now)
+            }
         let digests = try request.knownInputs ?? inputDigests()
         if request.dryRun {
             // A dry run records no run; sharing a run's job id would replace that run's outputs.
@@ -61,7 +62,8 @@ public final class Tokenizer {
                 rows += try RowCounter.count(path: path, format: format, delimiter: request.delimiter, openPGP: openPGP)
             }
             guard rows == expected else {
-                throw TokenVaultError(.inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
+                throw TokenVaultError(
+                    .inputData, "the input holds \(rows) data rows, not the \(expected) expected (--expect-rows); nothing was written")
             }
         }
         let resultsPath = OutputChain.path("\(base).results.\(request.outputFormat.fileExtension)", openPGP: openPGP)
@@ -92,19 +94,23 @@ public final class Tokenizer {
         let run = request.dryRun ? nil : try vault.beginRun(jobID: request.jobID, kind: request.kind, startedAt: started)
         let tokensBefore = try run?.tokensBefore ?? vault.tokenCount()
         if let run, let digests {
-            try vault.recordPlannedInputs(run, inputs: zip(request.inputs, digests).map {
-                PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
-            })
+            try vault.recordPlannedInputs(
+                run,
+                inputs: zip(request.inputs, digests).map {
+                    PlannedInput(path: $0, sha256: $1.sha256, bytes: $1.bytes)
+                })
         }
         if run?.resumed == true {
             logger.notice("resuming a job id that ran before: its tokens are reported new again", metadata: ["job_id": "\(request.jobID)"])
         }
-        let writer = try run.map {
-            try vault.makeWriter(run: $0, commitEvery: allOrNothing ? Int.max : request.commitEvery, onExisting: request.onExisting)
-        } ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
+        let writer =
+            try run.map {
+                try vault.makeWriter(run: $0, commitEvery: allOrNothing ? Int.max : request.commitEvery, onExisting: request.onExisting)
+            } ?? vault.makeDryRunWriter(kind: request.kind, onExisting: request.onExisting)
         let pipeline = PipelineRun(
             request: request, formats: formats, mapping: mapping, validator: validator, crypto: vault.crypto,
-            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP, allOrNothing: allOrNothing,
+            writer: writer, formatter: formatter, resultsFile: resultsFile, errorsFile: errorsFile, openPGP: openPGP,
+            allOrNothing: allOrNothing,
             held: held, progress: progress, sealing: !request.dryRun || request.onExisting == .update, tokenFormat: vault.tokenFormat)
         var failure = pipeline.execute()
         var tally = pipeline.committed
@@ -112,19 +118,23 @@ public final class Tokenizer {
             failure = StopRequest.error(signal, committedRows: tally.counts.rows)
         } else if failure == nil, let expected = request.expectRows, tally.counts.rows != expected {
             // The pre-pass counted right, so the file changed under the run.
-            failure = TokenVaultError(.inputData, "input changed while reading: \(tally.counts.rows) rows read, \(expected) counted before the run")
+            failure = TokenVaultError(
+                .inputData, "input changed while reading: \(tally.counts.rows) rows read, \(expected) counted before the run")
         }
         if failure == nil, let limit = request.maxRejectRate, tally.counts.rows > 0 {
             let rate = Double(tally.counts.rejected) / Double(tally.counts.rows)
             if rate > limit {
-                failure = TokenVaultError(.inputData, String(
-                    format: "%d of %d rows rejected (%.2f%%), above the allowed %.2f%%; accepted rows stay committed",
-                    tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
+                failure = TokenVaultError(
+                    .inputData,
+                    String(
+                        format: "%d of %d rows rejected (%.2f%%), above the allowed %.2f%%; accepted rows stay committed",
+                        tally.counts.rejected, tally.counts.rows, rate * 100, limit * 100))
             }
         }
         if failure == nil, let minimum = request.minRows {
             for (index, path) in request.inputs.enumerated() where (tally.rowsByInput[index] ?? 0) < minimum {
-                failure = TokenVaultError(.inputData, "\(path) has \(tally.rowsByInput[index] ?? 0) data rows, fewer than --min-rows \(minimum)")
+                failure = TokenVaultError(
+                    .inputData, "\(path) has \(tally.rowsByInput[index] ?? 0) data rows, fewer than --min-rows \(minimum)")
                 break
             }
         }
@@ -139,8 +149,12 @@ public final class Tokenizer {
         // The hashes taken before the run when there are some: those of a stopped run's whole
         // files, which its resume must match, not of the part read.
         let inputs = request.inputs.indices.map { index in
-            var input = digests.map { ReconciliationReport.Input(path: request.inputs[index], sha256: $0[index].sha256, bytes: $0[index].bytes, rows: 0) }
-                ?? (index < pipeline.inputs.count ? pipeline.inputs[index] : .init(path: request.inputs[index], sha256: "", bytes: 0, rows: 0))
+            var input =
+                digests.map {
+                    ReconciliationReport.Input(path: request.inputs[index], sha256: $0[index].sha256, bytes: $0[index].bytes, rows: 0)
+                }
+                ?? (index < pipeline.inputs.count
+                    ? pipeline.inputs[index] : .init(path: request.inputs[index], sha256: "", bytes: 0, rows: 0))
             input.rows = tally.rowsByInput[index] ?? 0
             return input
         }
@@ -190,19 +204,23 @@ public final class Tokenizer {
             report = makeReport(failure)
         }
         // The audit keeps even a dry run: it looked every instrument up.
-        try? vault.audit(command: "tokenize", jobID: request.jobID, details: [
-            ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
-            ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
-            ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
-            ("on_existing", request.onExisting.rawValue), ("updated", "\(report.counts.updated ?? 0)"),
-        ])
+        try? vault.audit(
+            command: "tokenize", jobID: request.jobID,
+            details: [
+                ("kind", request.kind.rawValue), ("status", report.status.rawValue), ("rows", "\(report.counts.rows)"),
+                ("new", "\(report.counts.new)"), ("existing", "\(report.counts.existing)"),
+                ("rejected", "\(report.counts.rejected)"), ("inputs", "\(report.inputs.count)"),
+                ("on_existing", request.onExisting.rawValue), ("updated", "\(report.counts.updated ?? 0)"),
+            ])
         do {
             try OutputFile.writeAtomically(Array((report.jsonText() + "\n").utf8), to: reportPath)
             try OutputFile.writeAtomically(Array(RunReportPage(report: report).html().utf8), to: htmlReportPath)
         } catch let error as TokenVaultError where failure != nil {
             // A full disk or a removed folder: the run's own failure is the one to report; the
             // vault holds the report (`tokenvault report JOB_ID`).
-            logger.error("cannot write the report files; the vault has the report", metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
+            logger.error(
+                "cannot write the report files; the vault has the report",
+                metadata: ["job_id": "\(request.jobID)", "error": "\(error.message)"])
         }
         return TokenizeOutcome(
             report: report, resultsPath: renamed ? resultsPath : resultsFile.partialPath,
@@ -235,10 +253,13 @@ public final class Tokenizer {
             throw TokenVaultError(.usage, "job id \(id) was used for \(prior.kind) rows; pick another job id")
         }
         guard let digests, !prior.inputs.isEmpty else {
-            throw TokenVaultError(.usage, "job id \(id) ran before and its inputs cannot be compared (standard input, or not recorded); pick another job id")
+            throw TokenVaultError(
+                .usage, "job id \(id) ran before and its inputs cannot be compared (standard input, or not recorded); pick another job id")
         }
         guard digests == prior.inputs else {
-            throw TokenVaultError(.usage, "job id \(id) was used for other input files (their SHA-256 differs); pick another job id, its outputs are untouched")
+            throw TokenVaultError(
+                .usage,
+                "job id \(id) was used for other input files (their SHA-256 differs); pick another job id, its outputs are untouched")
         }
         guard prior.status == ReconciliationReport.Status.completed.rawValue, let report = prior.report else { return nil }
         let base = (request.outputDirectory as NSString).appendingPathComponent(id)

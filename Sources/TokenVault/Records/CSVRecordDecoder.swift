@@ -85,8 +85,10 @@ struct CSVRecordDecoder: RecordDecoder {
         CSVFieldSplitter.splitAll(record, delimiter: delimiter).map { $0.trimmingASCIIWhitespace() }
     }
 
-    func fields(_ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
-                into fields: RowFields, unknownKeys: inout [String]?) -> MalformedReason? {
+    func fields(
+        _ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
+        into fields: RowFields, unknownKeys: inout [String]?
+    ) -> MalformedReason? {
         CSVFieldSplitter.split(record, delimiter: delimiter, layout: layout!, into: fields)
         return nil
     }

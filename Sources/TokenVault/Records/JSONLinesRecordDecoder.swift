@@ -23,8 +23,10 @@ struct JSONLinesRecordDecoder: RecordDecoder {
 
     func headerNames(_ record: UnsafeBufferPointer<UInt8>) -> [String] { [] }
 
-    func fields(_ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
-                into fields: RowFields, unknownKeys: inout [String]?) -> MalformedReason? {
+    func fields(
+        _ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
+        into fields: RowFields, unknownKeys: inout [String]?
+    ) -> MalformedReason? {
         JSONObjectParser.parse(record, mapping: mapping, into: fields, unknownKeys: &unknownKeys)
     }
 

@@ -24,8 +24,10 @@ protocol RecordDecoder: Sendable {
     ///   - layout: the header's columns (formats with a header).
     ///   - unknownKeys: when not nil, collects the names the mapping does not know.
     /// - Returns: why the record cannot be read, or nil.
-    func fields(_ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
-                into fields: RowFields, unknownKeys: inout [String]?) -> MalformedReason?
+    func fields(
+        _ record: UnsafeBufferPointer<UInt8>, layout: ColumnLayout?, mapping: FieldMapping,
+        into fields: RowFields, unknownKeys: inout [String]?
+    ) -> MalformedReason?
 
     /// A record's values by name, in the file's order (a header's, or sorted keys).
     ///

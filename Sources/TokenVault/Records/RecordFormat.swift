@@ -33,7 +33,9 @@ public struct RecordFormat: RawRepresentable, Hashable, Sendable, CaseIterable, 
     /// Every format tokenvault reads and writes; the first is the default for standard input.
     static let registry: [Entry] = [
         Entry(name: "csv", fileExtensions: ["csv", "txt"], decoder: { CSVRecordDecoder(delimiter: $0) }, encoder: { CSVRecordEncoder() }),
-        Entry(name: "jsonl", fileExtensions: ["jsonl", "ndjson", "json"], decoder: { _ in JSONLinesRecordDecoder() }, encoder: { JSONLinesRecordEncoder() }),
+        Entry(
+            name: "jsonl", fileExtensions: ["jsonl", "ndjson", "json"], decoder: { _ in JSONLinesRecordDecoder() },
+            encoder: { JSONLinesRecordEncoder() }),
     ]
 
     private var entry: Entry { Self.registry.first { $0.name == rawValue }! }

@@ -51,7 +51,8 @@ enum SampleBankAccounts {
             if !account.bic.isEmpty { row.values["bic"] = account.bic }
             if IBANRegistry.country(account.country)?.sepa == true && random.chance(60) {
                 row.values["mandate_reference"] = "MNDT-\(random.below(1_000_000))"
-                row.values["mandate_signature_date"] = String(2019 + random.below(6)) + String(format2: 1 + random.below(12)) + String(format2: 1 + random.below(28))
+                row.values["mandate_signature_date"] =
+                    String(2019 + random.below(6)) + String(format2: 1 + random.below(12)) + String(format2: 1 + random.below(28))
                 row.values["mandate_signature_place"] = random.pick(places)
                 row.values["recurring"] = random.chance(70) ? "true" : "false"
             }
@@ -90,11 +91,15 @@ enum SampleBankAccounts {
         case 4: row.values["bic"] = "DEUTFRFFXXX"
         case 5: row.values["bic"] = "DE12"
         case 6:
-            row.values = ["reference": reference, "account_holder_name": account.holder, "country_code": "GB",
-                          "bank_code": "60161", "account_number": "31926819"]
+            row.values = [
+                "reference": reference, "account_holder_name": account.holder, "country_code": "GB",
+                "bank_code": "60161", "account_number": "31926819",
+            ]
         case 7:
-            row.values = ["reference": reference, "account_holder_name": account.holder, "country_code": "US",
-                          "bank_code": "021000022", "account_number": "123456789"]
+            row.values = [
+                "reference": reference, "account_holder_name": account.holder, "country_code": "US",
+                "bank_code": "021000022", "account_number": "123456789",
+            ]
         case 8: row.values["account_holder_name"] = nil
         case 9: row.values["mandate_signature_date"] = random.chance(50) ? "20991231" : "20230230"
         case 10: row.values["recurring"] = "maybe"
@@ -104,8 +109,10 @@ enum SampleBankAccounts {
             row.values["account_holder_name"] = "A"
             row.values["bic"] = "1234"
         default: // a row that cannot be read
-            row.unreadable = [("reference", reference), ("iban", "DE89 3704 0044 0532 0130 00"), ("bic", ""),
-                              ("account_holder_name", "Broken Quote")]
+            row.unreadable = [
+                ("reference", reference), ("iban", "DE89 3704 0044 0532 0130 00"), ("bic", ""),
+                ("account_holder_name", "Broken Quote"),
+            ]
         }
         return row
     }

@@ -79,8 +79,10 @@ enum SampleCards {
             row.values["expiry_date"] = "1/2"
             row.values["cardholder_name"] = "A"
         default: // a row that cannot be read
-            row.unreadable = [("reference", reference), ("card_number", "4111 1111 1111 1111"), ("expiry_date", "12/30"),
-                              ("cardholder_name", "Broken Quote")]
+            row.unreadable = [
+                ("reference", reference), ("card_number", "4111 1111 1111 1111"), ("expiry_date", "12/30"),
+                ("cardholder_name", "Broken Quote"),
+            ]
         }
         return row
     }

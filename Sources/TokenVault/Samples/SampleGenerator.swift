@@ -63,8 +63,10 @@ public struct SampleGenerator {
         if !chunk.isEmpty || rows == 0 { try sink(GzipMember.compress(chunk, level: 6)) }
     }
 
-    static let cardColumns = ["reference", "card_number", "expiry_date", "cardholder_name", "issue_number",
-                              "alias", "merchant_customer_id", "cvv"]
+    static let cardColumns = [
+        "reference", "card_number", "expiry_date", "cardholder_name", "issue_number",
+        "alias", "merchant_customer_id", "cvv",
+    ]
     static let providerExportColumns = ["PAN", "EXP_MONTH", "EXP_YEAR", "CUSTOMER_ID", "NAME_ON_CARD"]
 
     /// A card row as a provider's export writes it: expiry split, 4-digit year, other names.
@@ -81,9 +83,11 @@ public struct SampleGenerator {
         return out
     }
 
-    static let bankColumns = ["reference", "iban", "bic", "account_holder_name", "country_code", "bank_code",
-                              "branch_code", "account_number", "mandate_reference", "mandate_signature_date",
-                              "mandate_signature_place", "recurring", "authorisation_id"]
+    static let bankColumns = [
+        "reference", "iban", "bic", "account_holder_name", "country_code", "bank_code",
+        "branch_code", "account_number", "mandate_reference", "mandate_signature_date",
+        "mandate_signature_place", "recurring", "authorisation_id",
+    ]
 
     /// A row: column → value; a missing key is an absent value. `unreadable` replaces the row
     /// by a record that cannot be read, written from these fields.
@@ -107,7 +111,8 @@ public struct SampleGenerator {
             instrument = kind == .card ? SampleCards.make(random: &random) : SampleBankAccounts.make(random: &random)
             if recent.count < 10_000 { recent.append(instrument) } else { recent[random.below(recent.count)] = instrument }
         }
-        var row = kind == .card
+        var row =
+            kind == .card
             ? SampleCards.row(instrument, reference: reference, random: &random)
             : SampleBankAccounts.row(instrument, reference: reference, random: &random)
         if kind == .card && random.chance(securityCodePercent) {

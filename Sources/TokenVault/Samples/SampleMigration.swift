@@ -6,8 +6,10 @@
 /// card in provider-export names, and a network token with its expiry, token requestor id and
 /// payment account reference on about a third of the rows.
 enum SampleMigration {
-    static let columns = ["card_id", "customer_id", "PAN", "EXP_MONTH", "EXP_YEAR", "NAME_ON_CARD",
-                          "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference"]
+    static let columns = [
+        "card_id", "customer_id", "PAN", "EXP_MONTH", "EXP_YEAR", "NAME_ON_CARD",
+        "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference",
+    ]
 
     /// A standard row rewritten as the export writes it.
     static func row(_ values: [String: String], random: inout SeededRandom) -> [String: String] {

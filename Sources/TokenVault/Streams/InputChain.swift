@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Builds an input's chain of byte streams: file or stdin → OpenPGP → gzip → (record decoder).

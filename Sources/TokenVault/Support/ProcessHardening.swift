@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 #if os(Linux)
-import CProcess
+    import CProcess
 #endif
 
 /// What the process does at start so that card numbers and keys in its memory never reach a
@@ -19,14 +19,14 @@ public enum ProcessHardening {
         var none = rlimit(rlim_cur: 0, rlim_max: 0)
         if setrlimit(resourceCoreLimit, &none) != 0 { failed.append("RLIMIT_CORE") }
         #if os(Linux)
-        if tokenvault_disable_dumpable() != 0 { failed.append("PR_SET_DUMPABLE") }
+            if tokenvault_disable_dumpable() != 0 { failed.append("PR_SET_DUMPABLE") }
         #endif
         return failed
     }
 
     #if os(Linux)
-    private static let resourceCoreLimit = __rlimit_resource_t(RLIMIT_CORE.rawValue)
+        private static let resourceCoreLimit = __rlimit_resource_t(RLIMIT_CORE.rawValue)
     #else
-    private static let resourceCoreLimit = RLIMIT_CORE
+        private static let resourceCoreLimit = RLIMIT_CORE
     #endif
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// SIGINT and SIGTERM as a request to stop cleanly (SPEC §10): the reader stops at its next
 /// batch, what is in flight is committed, the outputs of the committed rows are finished and the
@@ -13,8 +14,8 @@ import Synchronization
 public enum StopRequest {
     /// Why a run stopped early.
     public enum Signal: Int32, Sendable {
-        case interrupt = 2   // SIGINT: exit 130
-        case terminate = 15  // SIGTERM: exit 143
+        case interrupt = 2 // SIGINT: exit 130
+        case terminate = 15 // SIGTERM: exit 143
     }
 
     private static let received = Atomic<Int32>(0)
@@ -29,9 +30,13 @@ public enum StopRequest {
             sigaddset(&unblock, number)
             var action = sigaction()
             #if os(Linux)
-            action.__sigaction_handler.sa_handler = { number in _ = StopRequest.received.compareExchange(expected: 0, desired: number, ordering: .relaxed) }
+                action.__sigaction_handler.sa_handler = { number in
+                    _ = StopRequest.received.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+                }
             #else
-            action.__sigaction_u.__sa_handler = { number in _ = StopRequest.received.compareExchange(expected: 0, desired: number, ordering: .relaxed) }
+                action.__sigaction_u.__sa_handler = { number in
+                    _ = StopRequest.received.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+                }
             #endif
             action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)
             sigemptyset(&action.sa_mask)

@@ -21,7 +21,8 @@ public enum UntrustedText {
                 if digits > maxDigits { return "(a name holding digits, withheld)" }
             }
             if count < maxCharacters {
-                let unsafe = scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+                let unsafe =
+                    scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
                     || scalar.properties.generalCategory == .lineSeparator || scalar.properties.generalCategory == .paragraphSeparator
                     || scalar == "\"" || scalar == "\\"
                 out.unicodeScalars.append(unsafe ? "?" : scalar)

@@ -54,7 +54,9 @@ public struct BankAccountValidator: InstrumentValidator {
             SealedPayload.append(.iban, iban, to: &scratch.payload)
             SealedPayload.append(.holderName, holder, to: &scratch.payload)
             let bban = iban[4...]
-            let bank = country.bank.isEmpty ? "" : String(decoding: bban.dropFirst(country.bank.lowerBound).prefix(country.bank.count), as: UTF8.self)
+            let bank =
+                country.bank.isEmpty
+                ? "" : String(decoding: bban.dropFirst(country.bank.lowerBound).prefix(country.bank.count), as: UTF8.self)
             return InstrumentDisplay(
                 visiblePrefix: String(decoding: iban.prefix(4), as: UTF8.self),
                 last4: String(decoding: iban.suffix(4), as: UTF8.self), numberLength: iban.count, customAlias: nil,
@@ -153,35 +155,61 @@ public struct BankAccountValidator: InstrumentValidator {
         switch country {
         case "GB":
             if !bank.isEmpty {
-                if !bank.allSatisfy(isDigit) { fail(.invalidFormat, .bankCode, "bank_code (sort code) must be digits") }
-                else if bank.count != 6 { fail(.invalidLength, .bankCode, "bank_code (sort code) must be 6 digits") }
+                if !bank.allSatisfy(isDigit) {
+                    fail(.invalidFormat, .bankCode, "bank_code (sort code) must be digits")
+                } else if bank.count != 6 {
+                    fail(.invalidLength, .bankCode, "bank_code (sort code) must be 6 digits")
+                }
             }
-            if !number.allSatisfy(isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
-            else if !(6...8).contains(number.count) { fail(.invalidLength, .accountNumber, "account_number must be 8 digits (6 or 7 are padded)") }
-            else { number = [UInt8](repeating: 0x30, count: 8 - number.count) + number }
+            if !number.allSatisfy(isDigit) {
+                fail(.invalidFormat, .accountNumber, "account_number must be digits")
+            } else if !(6...8).contains(number.count) {
+                fail(.invalidLength, .accountNumber, "account_number must be 8 digits (6 or 7 are padded)")
+            } else {
+                number = [UInt8](repeating: 0x30, count: 8 - number.count) + number
+            }
         case "US":
             if !bank.isEmpty {
-                if !bank.allSatisfy(isDigit) { fail(.invalidFormat, .bankCode, "bank_code (ABA routing number) must be digits") }
-                else if bank.count != 9 { fail(.invalidLength, .bankCode, "bank_code (ABA routing number) must be 9 digits") }
-                else if !ABARoutingNumber.isValid(bank) { fail(.checksumFailed, .bankCode, "bank_code fails the ABA routing number checksum") }
+                if !bank.allSatisfy(isDigit) {
+                    fail(.invalidFormat, .bankCode, "bank_code (ABA routing number) must be digits")
+                } else if bank.count != 9 {
+                    fail(.invalidLength, .bankCode, "bank_code (ABA routing number) must be 9 digits")
+                } else if !ABARoutingNumber.isValid(bank) {
+                    fail(.checksumFailed, .bankCode, "bank_code fails the ABA routing number checksum")
+                }
             }
-            if !number.allSatisfy(isDigit) { fail(.invalidFormat, .accountNumber, "account_number must be digits") }
-            else if !(4...17).contains(number.count) { fail(.invalidLength, .accountNumber, "account_number must be 4 to 17 digits") }
+            if !number.allSatisfy(isDigit) {
+                fail(.invalidFormat, .accountNumber, "account_number must be digits")
+            } else if !(4...17).contains(number.count) {
+                fail(.invalidLength, .accountNumber, "account_number must be 4 to 17 digits")
+            }
         default:
             if !bank.isEmpty {
-                if !bank.allSatisfy(Self.isAlphanumeric) { fail(.invalidFormat, .bankCode, "bank_code must be letters and digits") }
-                else if bank.count > 15 { fail(.invalidLength, .bankCode, "bank_code must be at most 15 characters") }
+                if !bank.allSatisfy(Self.isAlphanumeric) {
+                    fail(.invalidFormat, .bankCode, "bank_code must be letters and digits")
+                } else if bank.count > 15 {
+                    fail(.invalidLength, .bankCode, "bank_code must be at most 15 characters")
+                }
             }
-            if !number.allSatisfy(Self.isAlphanumeric) { fail(.invalidFormat, .accountNumber, "account_number must be letters and digits") }
-            else if !(1...34).contains(number.count) { fail(.invalidLength, .accountNumber, "account_number must be 1 to 34 characters") }
+            if !number.allSatisfy(Self.isAlphanumeric) {
+                fail(.invalidFormat, .accountNumber, "account_number must be letters and digits")
+            } else if !(1...34).contains(number.count) {
+                fail(.invalidLength, .accountNumber, "account_number must be 1 to 34 characters")
+            }
         }
         if !branch.isEmpty {
-            if !branch.allSatisfy(Self.isAlphanumeric) { fail(.invalidFormat, .branchCode, "branch_code must be letters and digits") }
-            else if branch.count > 15 { fail(.invalidLength, .branchCode, "branch_code must be at most 15 characters") }
+            if !branch.allSatisfy(Self.isAlphanumeric) {
+                fail(.invalidFormat, .branchCode, "branch_code must be letters and digits")
+            } else if branch.count > 15 {
+                fail(.invalidLength, .branchCode, "branch_code must be at most 15 characters")
+            }
         }
         if !checkDigit.isEmpty {
-            if !checkDigit.allSatisfy(Self.isAlphanumeric) { fail(.invalidFormat, .checkDigit, "check_digit must be letters and digits") }
-            else if checkDigit.count > 2 { fail(.invalidLength, .checkDigit, "check_digit must be 1 or 2 characters") }
+            if !checkDigit.allSatisfy(Self.isAlphanumeric) {
+                fail(.invalidFormat, .checkDigit, "check_digit must be letters and digits")
+            } else if checkDigit.count > 2 {
+                fail(.invalidLength, .checkDigit, "check_digit must be 1 or 2 characters")
+            }
         }
         return ok ? .domestic(country: country, bank: bank, branch: branch, account: number, checkDigit: checkDigit) : nil
     }
@@ -195,7 +223,10 @@ public struct BankAccountValidator: InstrumentValidator {
         case .failure(.length):
             issues.append(RowIssue(.invalidLength, .bic, "bic must be 8 or 11 characters"))
         case .failure(.format):
-            issues.append(RowIssue(.invalidFormat, .bic, "bic must be 4 letters (bank), 2 letters (country), 2 letters or digits (location) and an optional 3 (branch)"))
+            issues.append(
+                RowIssue(
+                    .invalidFormat, .bic,
+                    "bic must be 4 letters (bank), 2 letters (country), 2 letters or digits (location) and an optional 3 (branch)"))
         case .failure(.unknownCountry):
             issues.append(RowIssue(.unknownCountry, .bic, "bic's country is not an ISO 3166 country"))
         case .success(let country):
@@ -226,7 +257,10 @@ public struct BankAccountValidator: InstrumentValidator {
         if let bic { metadata.append(("bic", bic)) }
         if let reference = fields.bytes(.mandateReference) {
             if !reference.allSatisfy({ Self.sepaReferenceCharacters[Int($0)] }) {
-                issues.append(RowIssue(.invalidFormat, .mandateReference, "mandate_reference may hold only letters, digits, spaces and / - ? : ( ) . , ' +"))
+                issues.append(
+                    RowIssue(
+                        .invalidFormat, .mandateReference, "mandate_reference may hold only letters, digits, spaces and / - ? : ( ) . , ' +"
+                    ))
             } else if reference.count > 35 {
                 issues.append(RowIssue(.invalidLength, .mandateReference, "mandate_reference must be at most 35 characters"))
             }

@@ -58,7 +58,9 @@ public struct CardValidator: InstrumentValidator {
             }
             checkOwnNumbers(customer, .merchantCustomerID)
         }
-        if let reference = fields.bytes(.reference), FreeText.ownNumber(in: reference, card: card, networkToken: networkToken) == .networkToken {
+        if let reference = fields.bytes(.reference),
+            FreeText.ownNumber(in: reference, card: card, networkToken: networkToken) == .networkToken
+        {
             FreeText.checkReference(fields, number: networkToken, what: "network token", issues: &issues)
         } else {
             FreeText.checkReference(fields, number: card, issues: &issues)
@@ -67,7 +69,9 @@ public struct CardValidator: InstrumentValidator {
         if let value = fields.bytes(.networkTransactionID) { checkOwnNumbers(value, .networkTransactionID, anyCard: false) }
         if let value = fields.bytes(.paymentAccountReference) { checkOwnNumbers(value, .paymentAccountReference, anyCard: false) }
         for code in Field.securityCodes where fields.has(code) {
-            issues.append(RowIssue(.cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
+            issues.append(
+                RowIssue(
+                    .cvvNotStored, code, "\(code.name) was present and was discarded: security codes are never stored", severity: .warning))
         }
 
         // Afterwards `scratch` holds only valid numbers: the kept columns are checked against them.
@@ -194,7 +198,11 @@ public struct CardValidator: InstrumentValidator {
         let s = text.startIndex
         func digit(_ i: Int) -> Int? { isDigit(text[s + i]) ? Int(text[s + i] - 0x30) : nil }
         let yearAt: Int
-        if text.count == 4 { yearAt = 2 } else if text.count == 5 && text[s + 2] == UInt8(ascii: "/") { yearAt = 3 } else {
+        if text.count == 4 {
+            yearAt = 2
+        } else if text.count == 5 && text[s + 2] == UInt8(ascii: "/") {
+            yearAt = 3
+        } else {
             issues.append(RowIssue(.invalidFormat, field, "\(field.name) must be MMYY or MM/YY"))
             return nil
         }
@@ -269,7 +277,9 @@ public struct CardValidator: InstrumentValidator {
         }
         if let par = fields.bytes(.paymentAccountReference) {
             if !par.allSatisfy({ isDigit($0) || ($0 >= 0x41 && $0 <= 0x5A) }) {
-                issues.append(RowIssue(.invalidFormat, .paymentAccountReference, "payment_account_reference must hold only upper-case letters and digits"))
+                issues.append(
+                    RowIssue(
+                        .invalidFormat, .paymentAccountReference, "payment_account_reference must hold only upper-case letters and digits"))
             } else if par.count != 29 {
                 issues.append(RowIssue(.invalidLength, .paymentAccountReference, "payment_account_reference must be 29 characters"))
             }

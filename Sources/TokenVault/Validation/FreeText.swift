@@ -111,7 +111,8 @@ enum FreeText {
                         if properties.numericType == .decimal, let v = properties.numericValue, v >= 0, v <= 9 {
                             digit(Int(v))
                         } else if properties.isWhitespace || properties.generalCategory == .dashPunctuation
-                                    || scalar == "\u{FF0E}" || scalar == "\u{3002}" || scalar == "\u{00B7}" {
+                            || scalar == "\u{FF0E}" || scalar == "\u{3002}" || scalar == "\u{00B7}"
+                        {
                             separator()
                         } else {
                             other()

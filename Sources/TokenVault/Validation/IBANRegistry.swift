@@ -84,11 +84,12 @@ public struct IBANCountry: Sendable {
         for segment in segments {
             guard i + segment.count <= bban.endIndex else { return false }
             for c in bban[i..<(i + segment.count)] {
-                let ok: Bool = switch segment.characterClass {
-                case UInt8(ascii: "n"): c >= 0x30 && c <= 0x39
-                case UInt8(ascii: "a"): c >= 0x41 && c <= 0x5A
-                default: (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A)
-                }
+                let ok: Bool =
+                    switch segment.characterClass {
+                    case UInt8(ascii: "n"): c >= 0x30 && c <= 0x39
+                    case UInt8(ascii: "a"): c >= 0x41 && c <= 0x5A
+                    default: (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A)
+                    }
                 if !ok { return false }
             }
             i += segment.count
@@ -106,7 +107,9 @@ public struct IBANCountry: Sendable {
                 switch segment.characterClass {
                 case UInt8(ascii: "n"): bban.append(Character(Unicode.Scalar(UInt8(0x30 + k % 10))))
                 case UInt8(ascii: "a"): bban.append(Character(Unicode.Scalar(UInt8(0x41 + k % 26))))
-                default: bban.append(k % 3 == 0 ? Character(Unicode.Scalar(UInt8(0x41 + k % 26))) : Character(Unicode.Scalar(UInt8(0x30 + k % 10))))
+                default:
+                    bban.append(
+                        k % 3 == 0 ? Character(Unicode.Scalar(UInt8(0x41 + k % 26))) : Character(Unicode.Scalar(UInt8(0x30 + k % 10))))
                 }
                 k = (k &* 31 &+ 7) % 1_000_003
             }

@@ -16,8 +16,10 @@ enum InstrumentIdentity {
     }
 
     /// `acct:<country>:<bank>:<branch>:<account>`, normalised (GB accounts padded to 8 digits).
-    static func domestic(country: String, bank: some Collection<UInt8>, branch: some Collection<UInt8>,
-                         account: some Collection<UInt8>, into out: inout [UInt8]) {
+    static func domestic(
+        country: String, bank: some Collection<UInt8>, branch: some Collection<UInt8>,
+        account: some Collection<UInt8>, into out: inout [UInt8]
+    ) {
         out.append(contentsOf: "acct:\(country):".utf8)
         out.append(contentsOf: bank)
         out.append(UInt8(ascii: ":"))
@@ -37,7 +39,9 @@ enum InstrumentIdentity {
             if let value = fields[.iban] {
                 iban(value.utf8, into: &out)
             } else {
-                guard let country = fields[.countryCode], let bank = fields[.bankCode], let account = fields[.accountNumber] else { return nil }
+                guard let country = fields[.countryCode], let bank = fields[.bankCode], let account = fields[.accountNumber] else {
+                    return nil
+                }
                 domestic(country: country, bank: bank.utf8, branch: (fields[.branchCode] ?? "").utf8, account: account.utf8, into: &out)
             }
         }

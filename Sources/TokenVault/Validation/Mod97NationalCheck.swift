@@ -27,11 +27,12 @@ struct Mod97NationalCheck: NationalCheck {
             let c = bban.character(i)
             remainder = c >= 0x41 ? (remainder * 100 + Int(c) - 0x41 + 10) % 97 : (remainder * 10 + Int(c) - 0x30) % 97
         }
-        let expected = switch rule {
-        case .iso7064: 98 - remainder * 100 % 97
-        case .complement: 97 - remainder * 100 % 97
-        case .belgian: remainder == 0 ? 97 : remainder
-        }
+        let expected =
+            switch rule {
+            case .iso7064: 98 - remainder * 100 % 97
+            case .complement: 97 - remainder * 100 % 97
+            case .belgian: remainder == 0 ? 97 : remainder
+            }
         var given = 0
         for i in check {
             guard bban.character(i) <= 0x39 else { return false }

@@ -16,7 +16,9 @@ enum NationalCheckDigits {
         "CZ": WeightedSumCheck.czechSlovak,
         "SK": WeightedSumCheck.czechSlovak,
         // Estonia: 7-3-1 from the right over the account number, mod 10.
-        "EE": WeightedSumCheck(groups: [.init(2..<16, weights: WeightedSumCheck.repeating([7, 3, 1], fromTheRightOver: 13) + [1], modulus: 10)]),
+        "EE": WeightedSumCheck(groups: [
+            .init(2..<16, weights: WeightedSumCheck.repeating([7, 3, 1], fromTheRightOver: 13) + [1], modulus: 10)
+        ]),
         // Finland: Luhn over the whole BBAN.
         "FI": LuhnNationalCheck(),
         // France, Monaco: the RIB key.
@@ -28,8 +30,9 @@ enum NationalCheckDigits {
         "IT": ItalianCINCheck(),
         "SM": ItalianCINCheck(),
         // Norway: mod 11 over the 11-digit account number.
-        "NO": WeightedSumCheck(groups: [.init(0..<11, weights: [5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1], modulus: 11)],
-                               exemptWhenZero: 4..<6),
+        "NO": WeightedSumCheck(
+            groups: [.init(0..<11, weights: [5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1], modulus: 11)],
+            exemptWhenZero: 4..<6),
         // Poland: the 8th digit of the sort code, weights 3-9-7-1, mod 10.
         "PL": WeightedSumCheck(groups: [.init(0..<8, weights: [3, 9, 7, 1, 3, 9, 7, 1], modulus: 10)]),
         // Spain: the two digits of the CCC.

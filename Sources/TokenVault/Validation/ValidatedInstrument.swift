@@ -38,9 +38,11 @@ public struct InstrumentDisplay: Sendable, Equatable {
     /// The alias shown in results and stored in clear: the caller's, or the masked number.
     public let alias: String
 
-    public init(visiblePrefix: String, last4: String, numberLength: Int, customAlias: String?,
-                brandOrCountry: String, bankCode: String, expiry: YearMonth?, metadata: String?,
-                hasNetworkToken: Bool = false) {
+    public init(
+        visiblePrefix: String, last4: String, numberLength: Int, customAlias: String?,
+        brandOrCountry: String, bankCode: String, expiry: YearMonth?, metadata: String?,
+        hasNetworkToken: Bool = false
+    ) {
         self.visiblePrefix = visiblePrefix
         self.last4 = last4
         self.numberLength = numberLength

@@ -44,8 +44,9 @@ final class DryRunWriter: InstrumentWriter {
             }
             if let stored = lookup {
                 // The pipeline checks that the record is the instrument the fingerprint names.
-                var resolution = Resolution(status: .existing, token: stored.token, stored: stored,
-                                            matched: MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey))
+                var resolution = Resolution(
+                    status: .existing, token: stored.token, stored: stored,
+                    matched: MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey))
                 if let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) {
                     resolution.stored = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
                     resolution.updated = true

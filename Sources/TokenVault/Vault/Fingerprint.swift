@@ -6,10 +6,12 @@ struct Fingerprint: Hashable, Sendable {
 
     init(_ bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count == 32)
-        words = (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                 bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                 bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                 bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        words = (
+            bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+            bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+            bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+            bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        )
     }
 
     /// The first 8 bytes as an integer: the leading column of the fingerprint index.

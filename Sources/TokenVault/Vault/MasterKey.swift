@@ -64,7 +64,8 @@ public enum MasterKeySource: Sendable, Equatable {
         case .besideVault:
             let path = MasterKeySource.keyFilePath(forVault: vaultPath)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw TokenVaultError(.keyMissing, "no master key: give --master-key-file or TOKENVAULT_MASTER_KEY (no \(path) beside the vault)")
+                throw TokenVaultError(
+                    .keyMissing, "no master key: give --master-key-file or TOKENVAULT_MASTER_KEY (no \(path) beside the vault)")
             }
             return try MasterKey.read(path: path)
         }
@@ -80,8 +81,10 @@ extension MasterKey {
     public static func read(path: String) throws -> MasterKey {
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
-            throw TokenVaultError(.keyWrong, "the master key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8).leftPadded(to: 4)): "
-                                  + "group or others can access it; refusing it (chmod 600 \(path))")
+            throw TokenVaultError(
+                .keyWrong,
+                "the master key file \(path) has mode \(String(info.st_mode & 0o777, radix: 8).leftPadded(to: 4)): "
+                    + "group or others can access it; refusing it (chmod 600 \(path))")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TokenVaultError(.keyMissing, "cannot read the master key file \(path)")
@@ -103,6 +106,6 @@ extension MasterKey {
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

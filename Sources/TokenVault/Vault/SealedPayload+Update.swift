@@ -60,7 +60,11 @@ extension SealedPayload {
         }
         let replaced = Set(updatableTags.map(\.rawValue))
         for field in storedFields {
-            if replaced.contains(field.tag), let value = rowValue(field.tag) { append(field.tag, value) } else { append(field.tag, stored[field.value]) }
+            if replaced.contains(field.tag), let value = rowValue(field.tag) {
+                append(field.tag, value)
+            } else {
+                append(field.tag, stored[field.value])
+            }
         }
         for tag in updatableTags where !storedFields.contains(where: { $0.tag == tag.rawValue }) {
             if let value = rowValue(tag.rawValue) { append(tag.rawValue, value) }

@@ -71,10 +71,12 @@ extension Vault {
         var next: VaultCrypto?
         let result = try store.replaceFingerprintKey(createdAt: Timestamp.iso8601(date)) { version in
             let key = SymmetricKey(size: .bits256)
-            next = VaultCrypto(dataKeys: crypto.dataKeys, activeDataKey: crypto.activeDataKey, fingerprintKey: key, fingerprintKeyVersion: version)
+            next = VaultCrypto(
+                dataKeys: crypto.dataKeys, activeDataKey: crypto.activeDataKey, fingerprintKey: key, fingerprintKeyVersion: version)
             return try VaultCrypto.wrap(key, purpose: "fingerprint-key", version: version, master: master)
         } refingerprint: { record in
-            let payload = try SealedPayload.decode(try crypto.open(record.sealed, token: record.token, kind: record.kind, keyVersion: record.dataKey))
+            let payload = try SealedPayload.decode(
+                try crypto.open(record.sealed, token: record.token, kind: record.kind, keyVersion: record.dataKey))
             guard let identity = InstrumentIdentity.fromPayload(payload, kind: record.kind), let next else {
                 throw TokenVaultError(.vaultCorrupt, "a record of token \(record.token) has no identity to fingerprint")
             }
@@ -89,11 +91,14 @@ extension Vault {
     public func rewrap(newMaster: MasterKey) throws {
         try store.rewrapKeys(
             dataKeys: try crypto.dataKeys.sorted { $0.key < $1.key }.map { version, key in
-                WrappedKey(version: version, wrapped: try VaultCrypto.wrap(key, purpose: "data-key", version: version, master: newMaster), createdAt: "")
+                WrappedKey(
+                    version: version, wrapped: try VaultCrypto.wrap(key, purpose: "data-key", version: version, master: newMaster),
+                    createdAt: "")
             },
             fingerprintKey: WrappedKey(
                 version: crypto.fingerprintKeyVersion,
-                wrapped: try VaultCrypto.wrap(crypto.fingerprintKey, purpose: "fingerprint-key", version: crypto.fingerprintKeyVersion, master: newMaster),
+                wrapped: try VaultCrypto.wrap(
+                    crypto.fingerprintKey, purpose: "fingerprint-key", version: crypto.fingerprintKeyVersion, master: newMaster),
                 createdAt: ""))
         masterKey = newMaster
     }

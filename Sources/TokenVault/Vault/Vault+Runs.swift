@@ -26,8 +26,9 @@ extension Vault {
 
     /// The writer of a dry run: looks every instrument up and writes nothing (SPEC §11).
     func makeDryRunWriter(kind: InstrumentKind, onExisting: ExistingPolicy) -> any InstrumentWriter {
-        DryRunWriter(store: store, fingerprintKeyVersion: crypto.fingerprintKeyVersion,
-                     sealer: RecordSealer(crypto: crypto, kind: kind, onExisting: onExisting))
+        DryRunWriter(
+            store: store, fingerprintKeyVersion: crypto.fingerprintKeyVersion,
+            sealer: RecordSealer(crypto: crypto, kind: kind, onExisting: onExisting))
     }
 
     /// The job id of a completed run that read a file with this content hash, if any.

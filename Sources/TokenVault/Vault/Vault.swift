@@ -52,7 +52,9 @@ public final class Vault {
         /// The master key, from the source; a key file beside a server is refused.
         func loadMasterKey() throws -> MasterKey {
             if keySource == .besideVault && !location.allowsKeyFileBeside {
-                throw TokenVaultError(.keyMissing, "no master key: give --master-key-file or TOKENVAULT_MASTER_KEY (a server vault has no key file beside it)")
+                throw TokenVaultError(
+                    .keyMissing, "no master key: give --master-key-file or TOKENVAULT_MASTER_KEY (a server vault has no key file beside it)"
+                )
             }
             return try keySource.load(vaultPath: path, environment: environment)
         }
@@ -81,8 +83,9 @@ public final class Vault {
         // The key check comes before any write, migrations included.
         let crypto = try loadKeys(store, master: master)
         try store.prepareForWriting()
-        return Vault(location: options.location, store: store, crypto: crypto, master: master,
-                     tokenFormat: try store.tokenFormat(), logger: logger)
+        return Vault(
+            location: options.location, store: store, crypto: crypto, master: master,
+            tokenFormat: try store.tokenFormat(), logger: logger)
     }
 
     /// Opens the vault's records read-only, for commands that decrypt nothing (`report`,
@@ -100,8 +103,10 @@ public final class Vault {
         return VaultRecords(store: store, masterKeyID: master?.identifier)
     }
 
-    private init(location: VaultLocation, store: any VaultStore, crypto: VaultCrypto, master: MasterKey,
-                 tokenFormat: TokenFormat, logger: Logger) {
+    private init(
+        location: VaultLocation, store: any VaultStore, crypto: VaultCrypto, master: MasterKey,
+        tokenFormat: TokenFormat, logger: Logger
+    ) {
         self.location = location
         self.tokenFormat = tokenFormat
         self.store = store
@@ -142,8 +147,13 @@ public final class Vault {
         let now = Timestamp.iso8601(Date())
         let genesis = VaultGenesis(
             vaultID: UUID().uuidString.lowercased(), createdAt: now,
-            dataKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "data-key", version: 1, master: master), createdAt: now),
-            fingerprintKey: WrappedKey(version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master), createdAt: now),
+            dataKey: WrappedKey(
+                version: 1, wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "data-key", version: 1, master: master),
+                createdAt: now),
+            fingerprintKey: WrappedKey(
+                version: 1,
+                wrapped: try VaultCrypto.wrap(SymmetricKey(size: .bits256), purpose: "fingerprint-key", version: 1, master: master),
+                createdAt: now),
             tokenFormat: options.tokenFormat)
         let store: any VaultStore
         do {
@@ -167,9 +177,11 @@ public final class Vault {
         guard dataKeys[versions.activeDataKey] != nil, let fingerprint = try store.fingerprintKey(version: versions.fingerprintKey) else {
             throw TokenVaultError(.vaultCorrupt, "the vault's key tables are incomplete")
         }
-        let fingerprintKey = try VaultCrypto.unwrap(fingerprint.wrapped, purpose: "fingerprint-key", version: fingerprint.version, master: master)
-        return VaultCrypto(dataKeys: dataKeys, activeDataKey: versions.activeDataKey, fingerprintKey: fingerprintKey,
-                           fingerprintKeyVersion: fingerprint.version)
+        let fingerprintKey = try VaultCrypto.unwrap(
+            fingerprint.wrapped, purpose: "fingerprint-key", version: fingerprint.version, master: master)
+        return VaultCrypto(
+            dataKeys: dataKeys, activeDataKey: versions.activeDataKey, fingerprintKey: fingerprintKey,
+            fingerprintKeyVersion: fingerprint.version)
     }
 
     /// The public identifier of the master key in use (not the key).
@@ -183,8 +195,9 @@ public final class Vault {
 
     /// Appends an audit record. `details` are counts and names, never sensitive values.
     public func audit(command: String, jobID: String?, details: [(String, String)]) throws {
-        try store.appendAudit(AuditEntry(
-            at: Timestamp.iso8601(Date()), user: ProcessIdentity.user, host: ProcessIdentity.host,
-            command: command, jobID: jobID, details: JSONText.object(details)))
+        try store.appendAudit(
+            AuditEntry(
+                at: Timestamp.iso8601(Date()), user: ProcessIdentity.user, host: ProcessIdentity.host,
+                command: command, jobID: jobID, details: JSONText.object(details)))
     }
 }

@@ -66,7 +66,9 @@ public final class VaultCopier {
             guard existing == nil || existing == vaultID else {
                 throw TokenVaultError(.cannotCreateOutput, "\(to.displayName) holds another vault; copy into an empty one")
             }
-            if existing != nil { logger.notice("the target holds part of this vault: resuming the copy", metadata: ["to": "\(to.displayName)"]) }
+            if existing != nil {
+                logger.notice("the target holds part of this vault: resuming the copy", metadata: ["to": "\(to.displayName)"])
+            }
         } else {
             target = try targetType.createEmpty(targetOptions)
         }
@@ -84,13 +86,18 @@ public final class VaultCopier {
             progress(try target.instrumentCount(), total)
         }
         // The counters as the source has them now (its instruments are all in).
-        try target.importContents(VaultContents(meta: try source.contents().meta, dataKeys: [], fingerprintKeys: [], runs: [], runInputs: [], audit: []))
+        try target.importContents(
+            VaultContents(meta: try source.contents().meta, dataKeys: [], fingerprintKeys: [], runs: [], runInputs: [], audit: []))
         let sourceSummary = try summarize(source)
         let targetSummary = try summarize(target)
-        try target.appendAudit(AuditEntry(
-            at: Timestamp.iso8601(Date()), user: ProcessIdentity.user, host: ProcessIdentity.host, command: Self.auditCommand, jobID: nil,
-            details: JSONText.object([("from", from.displayName), ("instruments", "\(targetSummary.instruments)"),
-                                      ("digest", targetSummary.digest), ("matches", "\(sourceSummary == targetSummary)")])))
+        try target.appendAudit(
+            AuditEntry(
+                at: Timestamp.iso8601(Date()), user: ProcessIdentity.user, host: ProcessIdentity.host, command: Self.auditCommand,
+                jobID: nil,
+                details: JSONText.object([
+                    ("from", from.displayName), ("instruments", "\(targetSummary.instruments)"),
+                    ("digest", targetSummary.digest), ("matches", "\(sourceSummary == targetSummary)"),
+                ])))
         return Outcome(copiedInstruments: copied, source: sourceSummary, target: targetSummary)
     }
 
@@ -111,11 +118,15 @@ public final class VaultCopier {
             feed(Int64(key.version)); feed(key.wrapped); feed(key.createdAt)
         }
         for run in contents.runs {
-            for field in [String(run.id), run.jobID, run.kind, run.status, run.startedAt, run.finishedAt, String(run.tokensBefore),
-                          run.tokensAfter.map(String.init), run.report] { feed(field) }
+            for field in [
+                String(run.id), run.jobID, run.kind, run.status, run.startedAt, run.finishedAt, String(run.tokensBefore),
+                run.tokensAfter.map(String.init), run.report,
+            ] { feed(field) }
         }
         for input in contents.runInputs {
-            for field in [String(input.runID), String(input.position), input.path, input.sha256, String(input.bytes), String(input.rows)] { feed(field) }
+            for field in [String(input.runID), String(input.position), input.path, input.sha256, String(input.bytes), String(input.rows)] {
+                feed(field)
+            }
         }
         let audit = contents.audit.filter { $0.entry.command != Self.auditCommand }
         for record in audit {

@@ -22,7 +22,10 @@ extension VaultCrypto {
         }
         defer { identity.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
         guard self.fingerprint(identity) == fingerprint else {
-            throw TokenVaultError(.vaultCorrupt, "the vault's fingerprint index does not match the record of token \(token): the vault was altered outside tokenvault; stop and restore it from a backup")
+            throw TokenVaultError(
+                .vaultCorrupt,
+                "the vault's fingerprint index does not match the record of token \(token): the vault was altered outside tokenvault; stop and restore it from a backup"
+            )
         }
     }
 }

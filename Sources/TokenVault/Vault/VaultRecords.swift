@@ -35,8 +35,9 @@ public final class VaultRecords {
         return KeyStatus(
             masterKeyID: masterKeyID,
             dataKeys: try store.dataKeys().map {
-                KeyStatus.DataKey(version: $0.version, createdAt: $0.createdAt, records: perVersion[$0.version] ?? 0,
-                                  active: $0.version == versions.activeDataKey)
+                KeyStatus.DataKey(
+                    version: $0.version, createdAt: $0.createdAt, records: perVersion[$0.version] ?? 0,
+                    active: $0.version == versions.activeDataKey)
             },
             fingerprintKeyVersion: versions.fingerprintKey,
             fingerprintKeyCreatedAt: try store.fingerprintKey(version: versions.fingerprintKey)?.createdAt ?? "",

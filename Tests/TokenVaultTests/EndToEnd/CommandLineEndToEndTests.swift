@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The command line people expect: `--version`, shell completions (issue 14).

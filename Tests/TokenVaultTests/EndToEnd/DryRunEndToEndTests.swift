@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// `--dry-run` on the real executable (SPEC §11): predictions equal the next real run's
@@ -23,7 +24,9 @@ import Testing
         let firstTokens = try ws.readCSV(ws.path("out/first.results.csv.gz")).map { $0["token"]! }
         let before = try ws.instrumentSnapshot(vault: "vault.db")
 
-        let dry = try ws.run(["tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "dry", "--dry-run", "--batch-size", batchSize])
+        let dry = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "dry", "--dry-run", "--batch-size", batchSize,
+        ])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(dry.stdout.hasPrefix("Dry run, nothing written:"))
         #expect(try ws.instrumentSnapshot(vault: "vault.db") == before)
@@ -38,7 +41,9 @@ import Testing
         #expect(predicted.filter { ["b", "d", "f", "g"].contains($0["reference"]!) }.allSatisfy { $0["token"] == "" })
         #expect(predicted.map { $0["is_new_token"]! } == ["false", "true", "", "false", "false", "true", "false", ""])
 
-        let real = try ws.run(["tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "real", "--batch-size", batchSize])
+        let real = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "second.csv.gz", "--job-id", "real", "--batch-size", batchSize,
+        ])
         #expect(real.status == 0, "\(real.stderr)")
         let actual = try ws.readCSV(ws.path("out/real.results.csv.gz"))
         #expect(actual.map { $0["status"]! } == predicted.map { $0["status"]! })
@@ -69,13 +74,17 @@ import Testing
         try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
         func job(dryRun: Bool) throws {
-            try ws.writePlain("jobs/migrate.json", """
+            try ws.writePlain(
+                "jobs/migrate.json",
+                """
                 { "name": "migrate", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "vault.db", "create_vault": true,
                   "dry_run": \(dryRun), "archive_dir": "processed", "policy": { "max_reject_rate": 0.5 } }
                 """)
         }
         try ws.writeGzip("incoming/export.csv.gz", Self.second)
-        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "incoming/export.csv.gz", "--job-id", "seed", "--dry-run"]).status == 0)
+        #expect(
+            try ws.run(["tokenize", "--create-vault", "--kind", "card", "incoming/export.csv.gz", "--job-id", "seed", "--dry-run"]).status
+                == 0)
         try job(dryRun: true)
         let dry = try ws.run(["run", "jobs/migrate.json"])
         #expect(dry.status == 0, "\(dry.stderr)")

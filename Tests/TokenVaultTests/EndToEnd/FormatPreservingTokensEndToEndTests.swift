@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Format-preserving card tokens on the real executable (SPEC §11): the card's length, first
@@ -37,7 +38,9 @@ import Testing
         #expect(Self.crowdedCards().count > 200)
         let rows = cards.enumerated().map { ("r\($0.offset)", $0.element, "12/39") }
         try ws.writeGzip("cards.csv.gz", TestCards.csv(rows + [("dup", cards[0], "12/39")]))
-        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "fp", "--concurrency", "2", "--batch-size", "64"])
+        let run = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "fp", "--concurrency", "2", "--batch-size", "64",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let results = try ws.readCSV(ws.path("out/fp.results.csv.gz"))
         #expect(results.count == cards.count + 1)
@@ -65,7 +68,9 @@ import Testing
         let ws = try TestWorkspace()
         try vault(ws, "crash.db")
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "5", "--out", "big.csv.gz"]).status == 0)
-        let tuning = ["--kind", "card", "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
+        let tuning = [
+            "--kind", "card", "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2",
+        ]
         let running = try ws.start(["tokenize", "--create-vault", "--vault", "crash.db", "--out", "crash"] + tuning)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && running.process.isRunning {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// SPEC §4's guarantees, shown for both kinds on sample files made by the real executable.
@@ -18,11 +19,15 @@ import Testing
     @Test(arguments: InstrumentKind.allCases, VaultKind.tested)
     func concurrencyChangesNeitherStatusesNorTokenSharing(kind: InstrumentKind, vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
-        #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "6000", "--seed", "11", "--repeat-percent", "15", "--out", "c.csv.gz"]).status == 0)
+        #expect(
+            try ws.run(["sample", "--kind", kind.rawValue, "--rows", "6000", "--seed", "11", "--repeat-percent", "15", "--out", "c.csv.gz"])
+                .status == 0)
         var patterns: [[String]] = []
         for concurrency in ["1", "4"] {
-            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
-                                "--out", "out\(concurrency)", "--concurrency", concurrency, "--batch-size", "97"])
+            let r = try ws.run([
+                "tokenize", "--create-vault", "--kind", kind.rawValue, "c.csv.gz", "--vault", "v\(concurrency).db", "--job-id", "j",
+                "--out", "out\(concurrency)", "--concurrency", concurrency, "--batch-size", "97",
+            ])
             #expect(r.status == 0, "\(r.stderr)")
             patterns.append(tokenSharingPattern(try ws.readCSV(ws.path("out\(concurrency)/j.results.csv.gz"))))
         }
@@ -35,7 +40,9 @@ import Testing
     func killedRunResumedUnderItsJobIDMatchesAnUninterruptedRun(kind: InstrumentKind, vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         let numbers = try makeSample(ws, kind: kind, rows: 60000, seed: 5, name: "big.csv.gz")
-        let tuning = ["--kind", kind.rawValue, "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2"]
+        let tuning = [
+            "--kind", kind.rawValue, "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "2000", "--concurrency", "2",
+        ]
         let clean = try ws.run(["tokenize", "--create-vault", "--vault", "clean.db", "--out", "clean"] + tuning)
         #expect(clean.status == 0)
 
@@ -82,8 +89,9 @@ import Testing
         var everything: [UInt8] = []
         for (job, extra) in [("csv", [String]()), ("json", ["--output-format", "jsonl", "--log-format", "json", "--progress"])] {
             // SQLite: no key given, so a key file is made beside the vault (a server has none).
-            let r = try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra,
-                               environment: vault == .sqlite ? ["TOKENVAULT_MASTER_KEY": ""] : nil)
+            let r = try ws.run(
+                ["tokenize", "--create-vault", "--kind", kind.rawValue, "s.csv.gz", "--job-id", job] + extra,
+                environment: vault == .sqlite ? ["TOKENVAULT_MASTER_KEY": ""] : nil)
             #expect(r.status == 0)
             everything += Array(r.stdout.utf8) + Array(r.stderr.utf8)
         }
@@ -102,12 +110,19 @@ import Testing
     func jsonLinesInputGivesTheSameResultsAsCSV(kind: InstrumentKind, vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         for format in ["csv", "jsonl"] {
-            #expect(try ws.run(["sample", "--kind", kind.rawValue, "--rows", "2500", "--seed", "21", "--out", "s.\(format).gz"]).status == 0)
-            #expect(try ws.run(["tokenize", "--create-vault", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format]).status == 0)
+            #expect(
+                try ws.run(["sample", "--kind", kind.rawValue, "--rows", "2500", "--seed", "21", "--out", "s.\(format).gz"]).status == 0)
+            #expect(
+                try ws.run([
+                    "tokenize", "--create-vault", "--kind", kind.rawValue, "s.\(format).gz", "--vault", "\(format).db", "--job-id", format,
+                ]).status == 0)
         }
-        #expect(tokenSharingPattern(try ws.readCSV(ws.path("out/csv.results.csv.gz")))
+        #expect(
+            tokenSharingPattern(try ws.readCSV(ws.path("out/csv.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("out/jsonl.results.csv.gz"))))
-        let errors = { (job: String) in try ws.readCSV(ws.path("out/\(job).errors.csv.gz")).map { "\($0["row"]!) \($0["code"]!) \($0["property_name"]!)" } }
+        let errors = { (job: String) in
+            try ws.readCSV(ws.path("out/\(job).errors.csv.gz")).map { "\($0["row"]!) \($0["code"]!) \($0["property_name"]!)" }
+        }
         let csvErrors = try errors("csv"), jsonErrors = try errors("jsonl")
         #expect(csvErrors.count > 40)
         // Unreadable rows differ in how they are broken (a quote or JSON), not in where.

@@ -1,16 +1,21 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// `tokenvault run`, `report` and `verify` on real files (issue 4, SPEC §7).
 @Suite struct JobsEndToEndTests {
     /// A project root with jobs/ and incoming/, as the job file's relative paths expect.
-    func project(policy: String = #"{ "max_reject_rate": 0.5 }"#, archive: Bool = false, extra: String = "",
-                 vault: VaultKind = .sqlite) throws -> TestWorkspace {
+    func project(
+        policy: String = #"{ "max_reject_rate": 0.5 }"#, archive: Bool = false, extra: String = "",
+        vault: VaultKind = .sqlite
+    ) throws -> TestWorkspace {
         let ws = try TestWorkspace(vault: vault)
         try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
-        try ws.writePlain("jobs/nightly.json", """
+        try ws.writePlain(
+            "jobs/nightly.json",
+            """
             {
               "name": "nightly",
               "kind": "card",
@@ -37,7 +42,9 @@ import Testing
         let first = try ws.run(["run", "jobs/nightly.json", "--log-format", "json"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("Job nightly-\(Self.today)-1:"))
-        let events = first.stderr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let events = first.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         let processed = try #require(events.first { $0["event"] as? String == "file processed" })
         #expect(processed["job_id"] as? String == "nightly-\(Self.today)-1")
         #expect(processed["new"] as? Int == 300)
@@ -187,9 +194,11 @@ import Testing
     }
 
     @Test func typosInsideSectionsAndBadValuesAreRefused() throws {
-        for (policy, message) in [(#"{ "max_reject_rte": 0.1 }"#, "unknown key 'policy.max_reject_rte'"),
-                                  (#"{ "max_reject_rate": 2 }"#, "'policy.max_reject_rate' must be a number from 0 to 1"),
-                                  (#"{ "allow_expired": 1 }"#, "'policy.allow_expired' must be true or false")] {
+        for (policy, message) in [
+            (#"{ "max_reject_rte": 0.1 }"#, "unknown key 'policy.max_reject_rte'"),
+            (#"{ "max_reject_rate": 2 }"#, "'policy.max_reject_rate' must be a number from 0 to 1"),
+            (#"{ "allow_expired": 1 }"#, "'policy.allow_expired' must be true or false"),
+        ] {
             let ws = try project(policy: policy)
             let result = try ws.run(["run", "jobs/nightly.json"])
             #expect(result.status == 64)
@@ -246,7 +255,9 @@ import Testing
     func verifyProvesBankAccountResultsToo(vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
         #expect(try ws.run(["sample", "--kind", "bank-account", "--rows", "800", "--seed", "13", "--out", "in.jsonl.gz"]).status == 0)
-        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"]).status == 0)
+        #expect(
+            try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "in.jsonl.gz", "--job-id", "b", "--output-format", "jsonl"])
+                .status == 0)
         let honest = try ws.run(["verify", "--kind", "bank-account", "--input", "in.jsonl.gz", "--results", "out/b.results.jsonl.gz"])
         #expect(honest.status == 0, "\(honest.stdout)")
         #expect(honest.stdout.contains("0 mismatches"))
@@ -272,4 +283,3 @@ import Testing
         #expect(report.stdout.contains("Reconciles: NO."))
     }
 }
-

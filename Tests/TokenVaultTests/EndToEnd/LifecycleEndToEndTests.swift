@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// detokenize, delete, keys and audit on real vaults (issue 5, SPEC §2 and §4).
@@ -9,7 +10,8 @@ import Testing
         var expected: [String: String] = [:]
         for line in try ws.readText(ws.path(twin)).split(separator: "\n") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
-                  let reference = object["reference"] else { continue }
+                let reference = object["reference"]
+            else { continue }
             switch kind {
             case .card:
                 let number = (object["card_number"] ?? "").filter(\.isNumber)
@@ -20,8 +22,11 @@ import Testing
                     expected[reference] = iban.uppercased().filter { $0.isLetter || $0.isNumber }
                 } else {
                     var account = (object["account_number"] ?? "").filter { $0.isLetter || $0.isNumber }
-                    if object["country_code"]?.uppercased() == "GB" { account = String(repeating: "0", count: max(0, 8 - account.count)) + account }
-                    expected[reference] = (object["country_code"] ?? "").uppercased() + "|" + (object["bank_code"] ?? "").filter(\.isNumber) + "|" + account
+                    if object["country_code"]?.uppercased() == "GB" {
+                        account = String(repeating: "0", count: max(0, 8 - account.count)) + account
+                    }
+                    expected[reference] =
+                        (object["country_code"] ?? "").uppercased() + "|" + (object["bank_code"] ?? "").filter(\.isNumber) + "|" + account
                 }
             }
         }
@@ -62,9 +67,12 @@ import Testing
             checked += 1
         }
         #expect(checked > 2800)
-        #expect(rows.filter { $0["status"] == "rejected" }.allSatisfy { $0["outcome"] == "error" && $0["error"]!.hasPrefix("MISSING_FIELD") })
+        #expect(
+            rows.filter { $0["status"] == "rejected" }.allSatisfy { $0["outcome"] == "error" && $0["error"]!.hasPrefix("MISSING_FIELD") })
         // The numbers are in that file only: not on stdout, stderr, in the audit or the vault.
-        let numbers = kind == .card ? cardNumbers(inInput: try ws.readText(ws.path("twin.jsonl.gz")))
+        let numbers =
+            kind == .card
+            ? cardNumbers(inInput: try ws.readText(ws.path("twin.jsonl.gz")))
             : bankNumbers(inInput: try ws.readText(ws.path("twin.jsonl.gz")), format: .jsonl)
         let audit = try ws.run(["audit", "--format", "json"])
         #expect(leakedNumbers(in: Array((result.stdout + result.stderr + audit.stdout).utf8), numbers: numbers).isEmpty)
@@ -92,7 +100,10 @@ import Testing
         #expect(rows.allSatisfy { $0["card_number"] == "" })
 
         // The ciphertext and fingerprint are gone from the file, not only unlinked.
-        #expect(try ws.vaultSQL("SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL AND sealed IS NULL AND fingerprint IS NULL AND delete_reason = 'customer_request'") == 1)
+        #expect(
+            try ws.vaultSQL(
+                "SELECT count(*) FROM instruments WHERE deleted_at IS NOT NULL AND sealed IS NULL AND fingerprint IS NULL AND delete_reason = 'customer_request'"
+            ) == 1)
 
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "two"]).status == 0)
         let again = try ws.readCSV(ws.path("out/two.results.csv.gz"))
@@ -153,7 +164,8 @@ import Testing
         #expect(old.status == 77)
         let new = try ws.run(["keys", "status", "--master-key-file", "new.key"])
         #expect(new.status == 0)
-        #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "n.csv", "--master-key-file", "new.key"]).status == 0)
+        #expect(
+            try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "n.csv", "--master-key-file", "new.key"]).status == 0)
         #expect(try ws.readCSV(ws.path("n.csv"))[0]["card_number"] == TestCards.number(serial: 1))
         let audit = try ws.run(["audit", "--master-key-file", "new.key"])
         #expect(audit.stdout.contains("keys rewrap"))
@@ -176,7 +188,8 @@ import Testing
         let before = try ws.readCSV(ws.path("out/one.results.csv.gz")), after = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(after.allSatisfy { $0["status"] == "existing" })
         #expect(after.map { $0["token"]! } == before.map { $0["token"]! })
-        #expect(try ws.readCSV(ws.path("out/acct2.results.csv.gz"))[0]["token"] == ws.readCSV(ws.path("out/acct1.results.csv.gz"))[0]["token"])
+        #expect(
+            try ws.readCSV(ws.path("out/acct2.results.csv.gz"))[0]["token"] == ws.readCSV(ws.path("out/acct1.results.csv.gz"))[0]["token"])
         #expect(try ws.run(["keys", "status"]).stdout.contains("Fingerprint key v2"))
     }
 

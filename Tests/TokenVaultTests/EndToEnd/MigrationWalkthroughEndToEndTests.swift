@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The README's "migrating from another provider" walk-through on the real executable, with the
@@ -10,14 +11,21 @@ import Testing
 
     @Test func dryRunCountsRealRunMappingAndTheWayOut() throws {
         let ws = try TestWorkspace()
-        for folder in ["jobs", "samples"] { try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true) }
-        try FileManager.default.copyItem(atPath: Self.projectRoot.appendingPathComponent("jobs/migration-with-ids.json").path,
-                                         toPath: ws.path("jobs/migration-with-ids.json"))
-        let sample = try ws.run(["sample", "--kind", "card", "--rows", "2000", "--seed", "3", "--layout", "migration",
-                                 "--out", "samples/migration-cards.csv.gz"])
+        for folder in ["jobs", "samples"] {
+            try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(
+            atPath: Self.projectRoot.appendingPathComponent("jobs/migration-with-ids.json").path,
+            toPath: ws.path("jobs/migration-with-ids.json"))
+        let sample = try ws.run([
+            "sample", "--kind", "card", "--rows", "2000", "--seed", "3", "--layout", "migration",
+            "--out", "samples/migration-cards.csv.gz",
+        ])
         #expect(sample.status == 0)
         // Its JSON Lines twin (same seed, same rows) parses line by line: nil for the unreadable rows.
-        #expect(try ws.run(["sample", "--kind", "card", "--rows", "2000", "--seed", "3", "--layout", "migration", "--out", "twin.jsonl.gz"]).status == 0)
+        #expect(
+            try ws.run(["sample", "--kind", "card", "--rows", "2000", "--seed", "3", "--layout", "migration", "--out", "twin.jsonl.gz"])
+                .status == 0)
         let export: [[String: String]?] = try ws.readText(ws.path("twin.jsonl.gz")).split(separator: "\n").map { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
         }
@@ -48,7 +56,9 @@ import Testing
         #expect(mapping.filter { $0["has_network_token"] == "true" }.count > 400)
 
         // The way out: detokenize the mapping; network tokens come back with their cards.
-        let out = try ws.run(["detokenize", "--vault", "demo/vault.db", "--input", "demo/out/migration-with-ids/\(realResults)", "--out", "export-back.csv"])
+        let out = try ws.run([
+            "detokenize", "--vault", "demo/vault.db", "--input", "demo/out/migration-with-ids/\(realResults)", "--out", "export-back.csv",
+        ])
         #expect(out.status == 0, "\(out.stderr)")
         let back = try ws.readCSV(ws.path("export-back.csv"))
         let byCardID = Dictionary(readable.map { ($0["card_id"]!, $0) }, uniquingKeysWith: { a, _ in a })
@@ -64,7 +74,8 @@ import Testing
         #expect(checked > 300)
         // A count that does not match the export stops before anything is written.
         let job = try String(contentsOfFile: ws.path("jobs/migration-with-ids.json"), encoding: .utf8)
-        try ws.writePlain("jobs/migration-with-ids.json", job.replacingOccurrences(of: "\"expect_rows\": 2000", with: "\"expect_rows\": 1999"))
+        try ws.writePlain(
+            "jobs/migration-with-ids.json", job.replacingOccurrences(of: "\"expect_rows\": 2000", with: "\"expect_rows\": 1999"))
         let before = ws.liveTokens(vault: ws.path("demo/vault.db"))
         #expect(try ws.run(["run", "jobs/migration-with-ids.json", "--force"]).status == 65)
         #expect(ws.liveTokens(vault: ws.path("demo/vault.db")) == before)

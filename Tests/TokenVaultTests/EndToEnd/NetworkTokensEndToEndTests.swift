@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Network tokens and scheme references on the real executable (SPEC §11, issue 12): every
@@ -23,7 +24,8 @@ import Testing
         Row(reference: "r2"),
         Row(reference: "r3", token: "4895 37x0 0000 0000", tokenExpiry: "12/31", expected: "INVALID_FORMAT/network_token"),
         Row(reference: "r4", token: "489537000000", tokenExpiry: "12/31", expected: "INVALID_LENGTH/network_token"),
-        Row(reference: "r5", token: String(token(5).dropLast()) + String((Int(String(token(5).last!))! + 1) % 10),
+        Row(
+            reference: "r5", token: String(token(5).dropLast()) + String((Int(String(token(5).last!))! + 1) % 10),
             tokenExpiry: "12/31", expected: "CHECKSUM_FAILED/network_token"),
         Row(reference: "r6", token: token(6), expected: "MISSING_FIELD/network_token_expiry"),
         Row(reference: "r7", token: token(7), tokenExpiry: "01/20", expected: "CARD_EXPIRED/network_token_expiry"),
@@ -36,7 +38,8 @@ import Testing
         Row(reference: "r14", nti: "MCC-123", expected: "INVALID_FORMAT/network_transaction_id"),
         Row(reference: "r15", token: token(15), tokenExpiry: "12/31", alias: "nt " + token(15), expected: "SENSITIVE_DATA_IN_FIELD/alias"),
         Row(reference: "order " + token(16), token: token(16), tokenExpiry: "12/31", expected: "SENSITIVE_DATA_IN_FIELD/reference"),
-        Row(reference: "r17", token: String(token(17).prefix(8)) + "-" + String(token(17).dropFirst(8)), tokenExpiry: "0731",
+        Row(
+            reference: "r17", token: String(token(17).prefix(8)) + "-" + String(token(17).dropFirst(8)), tokenExpiry: "0731",
             trid: "50010030273", par: "ABCDEFGHIJKLMNOPQRSTUVWXYZ012", nti: String(repeating: "z9", count: 32)),
         Row(reference: "r18", tokenExpiry: "12/31", expected: "MISSING_FIELD/network_token"),
     ]
@@ -48,7 +51,8 @@ import Testing
 
     static func csv() -> String {
         // Header names as other providers spell them: the header rule maps them.
-        var text = "reference,card_number,expiry_date,Network Token,network-token-expiry,TOKEN_REQUESTOR_ID,payment_account_reference,network_transaction_id,alias\n"
+        var text =
+            "reference,card_number,expiry_date,Network Token,network-token-expiry,TOKEN_REQUESTOR_ID,payment_account_reference,network_transaction_id,alias\n"
         for (i, row) in rows.enumerated() {
             text += CSVText.line([row.reference, card(i), "12/30", row.token, row.tokenExpiry, row.trid, row.par, row.nti, row.alias]) + ""
         }
@@ -65,8 +69,11 @@ import Testing
         let errors = try ws.readCSV(ws.path("out/t.errors.csv.gz"))
         for (i, row) in Self.rows.enumerated() {
             let found = errors.filter { $0["row"] == String(i + 1) }.map { "\($0["code"]!)/\($0["property_name"]!)" }
-            if let expected = row.expected { #expect(found.contains(expected), "row \(i + 1): \(found)") }
-            else { #expect(found.isEmpty, "row \(i + 1): \(found)") }
+            if let expected = row.expected {
+                #expect(found.contains(expected), "row \(i + 1): \(found)")
+            } else {
+                #expect(found.isEmpty, "row \(i + 1): \(found)")
+            }
         }
 
         // Results: only the flag, empty for rejected rows; the reference holding a token withheld.
@@ -83,8 +90,10 @@ import Testing
         #expect(results[15]["reference"] == "")
 
         // A second run with JSON Lines output: the same cards, existing, the flag a JSON boolean.
-        let second = try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "j", "--output-format", "jsonl",
-                                 "--log-format", "json"])
+        let second = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "cards.csv.gz", "--job-id", "j", "--output-format", "jsonl",
+            "--log-format", "json",
+        ])
         #expect(second.status == 0)
         let lines = try ws.readText(ws.path("out/j.results.jsonl.gz")).split(separator: "\n")
         let objects = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
@@ -123,7 +132,9 @@ import Testing
         #expect(r17["payment_account_reference"] == "ABCDEFGHIJKLMNOPQRSTUVWXYZ012")
         #expect(r17["network_transaction_id"] == String(repeating: "z9", count: 32))
         let r2 = try #require(byReference["r2"])
-        for column in ["network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference", "network_transaction_id"] {
+        for column in [
+            "network_token", "network_token_expiry", "token_requestor_id", "payment_account_reference", "network_transaction_id",
+        ] {
             #expect(r2[column] == "", "\(column)")
         }
     }
@@ -131,12 +142,15 @@ import Testing
     /// JSON Lines keys map like CSV headers; `--allow-expired` lets an expired network token in.
     @Test func jsonLinesKeysAndAllowExpired() throws {
         let ws = try TestWorkspace()
-        let line = #"{"reference":"j1","card_number":"\#(Self.card(40))","expiry_date":"12/30","network_token":"\#(Self.token(40))","network_token_expiry":"0120","payment_account_reference":"\#(Self.par)"}"#
+        let line =
+            #"{"reference":"j1","card_number":"\#(Self.card(40))","expiry_date":"12/30","network_token":"\#(Self.token(40))","network_token_expiry":"0120","payment_account_reference":"\#(Self.par)"}"#
         try ws.writePlain("cards.jsonl", line + "\n")
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.jsonl", "--job-id", "strict"]).status == 0)
         let strict = try ws.readCSV(ws.path("out/strict.errors.csv.gz"))
         #expect(strict.map { "\($0["code"]!)/\($0["property_name"]!)" } == ["CARD_EXPIRED/network_token_expiry"])
-        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.jsonl", "--job-id", "lenient", "--allow-expired"]).status == 0)
+        #expect(
+            try ws.run(["tokenize", "--create-vault", "--kind", "card", "cards.jsonl", "--job-id", "lenient", "--allow-expired"]).status
+                == 0)
         let results = try ws.readCSV(ws.path("out/lenient.results.csv.gz"))
         #expect(results.first?["status"] == "new" && results.first?["has_network_token"] == "true")
         #expect(try ws.readCSV(ws.path("out/lenient.errors.csv.gz")).isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// `--on-existing keep|update` on the real executable (SPEC §10): results show what the vault
@@ -10,10 +11,12 @@ import Testing
     static let b = TestCards.number(serial: 6002)
     static let networkToken = TestCards.number(prefix: "489537", length: 16, serial: 6003)
 
-    static let first = "reference,card_number,expiry_date,cardholder_name,alias,network_token,network_token_expiry\n"
+    static let first =
+        "reference,card_number,expiry_date,cardholder_name,alias,network_token,network_token_expiry\n"
         + "a1,\(a),12/39,Old Name,my visa,,\n" + "b1,\(b),10/38,Bea Holder,,\(networkToken),10/38\n"
     /// The reissued card A (new expiry and name, another alias) and card B without its network token.
-    static let reissued = "reference,card_number,expiry_date,cardholder_name,alias\n"
+    static let reissued =
+        "reference,card_number,expiry_date,cardholder_name,alias\n"
         + "a2,\(a),11/40,New Name,other alias\n" + "b2,\(b),10/38,Bea Holder,\n"
 
     func detokenized(_ ws: TestWorkspace, _ results: String, kind: String = "card") throws -> [String: [String: String]] {
@@ -41,7 +44,9 @@ import Testing
         #expect(back["a2"]?["cardholder_name"] == "Old Name" && back["a2"]?["expiry_year"] == "2039")
 
         // update: A's expiry and holder follow the row; B is unchanged and keeps its network token.
-        let update = try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "update", "--on-existing", "update"])
+        let update = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "update", "--on-existing", "update",
+        ])
         #expect(update.status == 0, "\(update.stderr)")
         #expect(update.stdout.contains("1 updated"))
         let updated = try ws.readCSV(ws.path("out/update.results.csv.gz"))
@@ -58,7 +63,9 @@ import Testing
         #expect(audit.stdout.contains("update") && audit.stdout.contains("\"updated\":\"1\""), "\(audit.stdout)")
 
         // The same file again changes nothing more.
-        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "again", "--on-existing", "update"]).status == 0)
+        #expect(
+            try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "again", "--on-existing", "update"])
+                .status == 0)
         #expect(try ws.readCSV(ws.path("out/again.results.csv.gz")).map { $0["updated"]! } == ["false", "false"])
     }
 
@@ -68,8 +75,10 @@ import Testing
         try ws.writeGzip("reissued.csv.gz", Self.reissued)
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "first.csv.gz", "--job-id", "first"]).status == 0)
         let before = try ws.instrumentSnapshot(vault: "vault.db")
-        let dry = try ws.run(["tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "dry", "--on-existing", "update",
-                              "--dry-run", "--output-format", "jsonl"])
+        let dry = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "reissued.csv.gz", "--job-id", "dry", "--on-existing", "update",
+            "--dry-run", "--output-format", "jsonl",
+        ])
         #expect(dry.status == 0, "\(dry.stderr)")
         #expect(try ws.instrumentSnapshot(vault: "vault.db") == before)
         let lines = try ws.readText(ws.path("out/dry.results.jsonl.gz")).split(separator: "\n")
@@ -84,7 +93,9 @@ extension OnExistingEndToEndTests {
         try ws.writeGzip("one.csv.gz", "reference,iban,account_holder_name\na1,DE89370400440532013000,Ada Lovelace\n")
         try ws.writeGzip("two.csv.gz", "reference,iban,account_holder_name\na2,DE89 3704 0044 0532 0130 00,Ada King\n")
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "one.csv.gz", "--job-id", "one"]).status == 0)
-        #expect(try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "two.csv.gz", "--job-id", "two", "--on-existing", "update"]).status == 0)
+        #expect(
+            try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "two.csv.gz", "--job-id", "two", "--on-existing", "update"])
+                .status == 0)
         let results = try ws.readCSV(ws.path("out/two.results.csv.gz"))
         #expect(results.map { $0["updated"]! } == ["true"])
         let back = try detokenized(ws, "out/two.results.csv.gz", kind: "bank-account")

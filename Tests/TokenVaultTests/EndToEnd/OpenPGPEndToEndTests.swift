@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The real executable with OpenPGP inputs and outputs (SPEC §11), keys from a throwaway
@@ -66,14 +67,19 @@ import Testing
         let f = try fixture(rows: 1500)
         _ = try write(f.ws, "in.csv.gpg", try keys.encrypt(Array(f.clear.utf8), to: [keys.curve]))
         #expect(try f.ws.run(["init", "--vault", "v.db"]).status == 0)
-        let run = try f.ws.run(["tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
-                                "--batch-size", "16", "--concurrency", "3"], environment: gnupg)
+        let run = try f.ws.run(
+            [
+                "tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                "--batch-size", "16", "--concurrency", "3",
+            ], environment: gnupg)
         #expect(run.status == 0, "\(run.stderr)")
         let results = try f.ws.readCSV(f.ws.path("out/e.results.csv.gz"))
         #expect(results.map { $0["row"] } == (1...1500).map { "\($0)" })
         #expect(tokenSharingPattern(results) == f.clearPattern)
         #expect(try f.ws.readText(f.ws.path("out/e.errors.csv.gz")) == f.ws.readText(f.ws.path("out/clear.errors.csv.gz")))
-        let left = try FileManager.default.contentsOfDirectory(atPath: f.ws.path("out")).filter { !$0.hasPrefix("e.") && !$0.hasPrefix("clear.") }
+        let left = try FileManager.default.contentsOfDirectory(atPath: f.ws.path("out")).filter {
+            !$0.hasPrefix("e.") && !$0.hasPrefix("clear.")
+        }
         #expect(left.isEmpty, "\(left)")
     }
 
@@ -84,10 +90,11 @@ import Testing
         // An empty GnuPG home: the key comes from the file alone.
         let empty = f.ws.path("empty-gnupg")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let run = try f.ws.run([
-            "tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
-            "--pgp-secret-key", keys.file("protected.sec.asc"), "--pgp-passphrase-file", keys.file("passphrase"),
-        ], environment: ["GNUPGHOME": empty, "TMPDIR": f.ws.path("")])
+        let run = try f.ws.run(
+            [
+                "tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                "--pgp-secret-key", keys.file("protected.sec.asc"), "--pgp-passphrase-file", keys.file("passphrase"),
+            ], environment: ["GNUPGHOME": empty, "TMPDIR": f.ws.path("")])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(!run.stderr.contains(OpenPGPTestKeys.passphrase))
         // The temporary keyring is gone.
@@ -161,16 +168,22 @@ import Testing
         let message = try keys.encrypt(Array(try ws.readText(ws.path("cards.csv.gz")).utf8), to: [keys.curve])
         _ = try write(ws, "in.csv.gpg", Array(message.prefix(message.count * 9 / 10)))
         #expect(try ws.run(["init", "--vault", "v.db"]).status == 0)
-        let run = try ws.run(["tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
-                              "--batch-size", "50", "--concurrency", "1"], environment: gnupg)
+        let run = try ws.run(
+            [
+                "tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                "--batch-size", "50", "--concurrency", "1",
+            ], environment: gnupg)
         #expect(run.status == 65, "\(run.stderr)")
         #expect(try ws.vaultSQL("SELECT count(*) FROM instruments", vault: "v.db") == 0)
         #expect(ws.liveTokens(vault: "v.db") == 0)
         #expect(try ws.readReport("e").counts.new == 0)
         // The whole message: its one transaction commits every batch, and every row is reported.
         _ = try write(ws, "whole.csv.gpg", message)
-        let whole = try ws.run(["tokenize", "--kind", "card", "whole.csv.gpg", "--vault", "v.db", "--job-id", "w",
-                                "--batch-size", "50", "--concurrency", "1"], environment: gnupg)
+        let whole = try ws.run(
+            [
+                "tokenize", "--kind", "card", "whole.csv.gpg", "--vault", "v.db", "--job-id", "w",
+                "--batch-size", "50", "--concurrency", "1",
+            ], environment: gnupg)
         #expect(whole.status == 0, "\(whole.stderr)")
         let report = try ws.readReport("w")
         #expect(report.counts.new > 0 && ws.liveTokens(vault: "v.db") == report.counts.new)
@@ -193,10 +206,11 @@ import Testing
         let f = try fixture(rows: 800)
         // A second clear run and the encrypted run see the same vault: same tokens, same lines.
         #expect(try f.ws.run(["tokenize", "--kind", "card", "cards.csv", "--vault", "clear.db", "--job-id", "c2"]).status == 0)
-        let run = try f.ws.run([
-            "tokenize", "--kind", "card", "cards.csv", "--vault", "clear.db", "--job-id", "e2",
-            "--encrypt-to", keys.rsa, "--encrypt-to", keys.file("curve.pub.asc"),
-        ], environment: gnupg)
+        let run = try f.ws.run(
+            [
+                "tokenize", "--kind", "card", "cards.csv", "--vault", "clear.db", "--job-id", "e2",
+                "--encrypt-to", keys.rsa, "--encrypt-to", keys.file("curve.pub.asc"),
+            ], environment: gnupg)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("e2.results.csv.gz.gpg"))
         for kind in ["results", "errors"] {
@@ -224,10 +238,11 @@ import Testing
         let watcher = LeakWatcher(folders: [f.ws.root.path, tmp], numbers: numbers)
         watcher.scan()
         #expect(watcher.leaks.isEmpty, "\(watcher.leaks)")
-        let process = try f.ws.start([
-            "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gz.gpg",
-            "--encrypt-to", keys.rsa, "--encrypt-to", keys.file("curve.pub.asc"),
-        ], environment: ["GNUPGHOME": keys.home, "TMPDIR": tmp])
+        let process = try f.ws.start(
+            [
+                "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gz.gpg",
+                "--encrypt-to", keys.rsa, "--encrypt-to", keys.file("curve.pub.asc"),
+            ], environment: ["GNUPGHOME": keys.home, "TMPDIR": tmp])
         while process.process.isRunning { watcher.scan() }
         let run = process.wait()
         watcher.scan()
@@ -252,10 +267,11 @@ import Testing
 
     @Test func detokenizeRefusesAnUnknownRecipientBeforeWriting() throws {
         let f = try fixture(rows: 50)
-        let run = try f.ws.run([
-            "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gpg",
-            "--encrypt-to", String(repeating: "AB", count: 20),
-        ], environment: gnupg)
+        let run = try f.ws.run(
+            [
+                "detokenize", "--input", "out/clear.results.csv.gz", "--vault", "clear.db", "--out", "partner.csv.gpg",
+                "--encrypt-to", String(repeating: "AB", count: 20),
+            ], environment: gnupg)
         #expect(run.status == 77, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: f.ws.path("partner.csv.gpg")))
         #expect(!FileManager.default.fileExists(atPath: f.ws.path("partner.csv.gpg.part")))
@@ -271,7 +287,9 @@ import Testing
         try FileManager.default.copyItem(atPath: keys.file("rsa.pub.asc"), toPath: ws.path("keys/partner.asc"))
         let clear = TestCards.csv((1...50).map { ("r\($0)", TestCards.number(serial: $0), "12/39") })
         _ = try write(ws, "incoming/a.csv.gpg", try keys.encrypt(Array(clear.utf8), to: [keys.curve], signer: keys.rsa))
-        try ws.writePlain("jobs/partner.json", """
+        try ws.writePlain(
+            "jobs/partner.json",
+            """
             { "name": "partner", "kind": "card", "inputs": ["incoming/*.csv.gpg"], "vault": "vault.db",
               "pgp": { "secret_key": "keys/our.sec", "require_signature": "\(keys.rsa)", "encrypt_to": ["keys/partner.asc"] } }
             """)
@@ -304,10 +322,11 @@ import Testing
         #expect(try f.ws.run(["init", "--vault", "v.db"]).status == 0)
 
         let watcher = LeakWatcher(folders: [f.ws.root.path, tmp], numbers: numbers)
-        let process = try f.ws.start([
-            "tokenize", "--kind", "card", "big.csv.gpg", "--vault", "v.db", "--job-id", "big",
-            "--pgp-secret-key", keys.file("curve.sec"), "--encrypt-to", keys.file("rsa.pub.asc"),
-        ], environment: ["GNUPGHOME": keys.home, "TMPDIR": tmp])
+        let process = try f.ws.start(
+            [
+                "tokenize", "--kind", "card", "big.csv.gpg", "--vault", "v.db", "--job-id", "big",
+                "--pgp-secret-key", keys.file("curve.sec"), "--encrypt-to", keys.file("rsa.pub.asc"),
+            ], environment: ["GNUPGHOME": keys.home, "TMPDIR": tmp])
         var scans = 0
         while process.process.isRunning {
             watcher.scan()
@@ -357,7 +376,8 @@ final class LeakWatcher {
             while let relative = walker.nextObject() as? String {
                 let path = folder + "/" + relative
                 guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-                      attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+                    attributes[.type] as? FileAttributeType == .typeRegular
+                else { continue }
                 let size = (attributes[.size] as? Int) ?? 0
                 let modified = (attributes[.modificationDate] as? Date) ?? .distantPast
                 if let last = seen[path], last.size == size, last.modified == modified { continue }

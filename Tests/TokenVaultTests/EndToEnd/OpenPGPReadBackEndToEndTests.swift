@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Commands that read a run's files back (`verify`, `delete`) read OpenPGP inputs and
@@ -13,10 +14,14 @@ import Testing
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "\(rows)", "--seed", "23", "--out", "cards.csv.gz"]).status == 0)
         let clear = try ws.readText(ws.path("cards.csv.gz"))
-        try Data(try keys.encrypt(Array(clear.utf8), to: [keys.rsa], signer: keys.curve)).write(to: URL(fileURLWithPath: ws.path("in.csv.gpg")))
+        try Data(try keys.encrypt(Array(clear.utf8), to: [keys.rsa], signer: keys.curve)).write(
+            to: URL(fileURLWithPath: ws.path("in.csv.gpg")))
         #expect(try ws.run(["init", "--vault", "v.db"]).status == 0)
-        let run = try ws.run(["tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
-                              "--encrypt-to", keys.rsa], environment: gnupg)
+        let run = try ws.run(
+            [
+                "tokenize", "--kind", "card", "in.csv.gpg", "--vault", "v.db", "--job-id", "e",
+                "--encrypt-to", keys.rsa,
+            ], environment: gnupg)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(FileManager.default.fileExists(atPath: ws.path("out/e.results.csv.gz.gpg")))
         return ws
@@ -35,14 +40,18 @@ import Testing
         #expect(byJob.status == 0, "\(byJob.stdout)\(byJob.stderr)")
         #expect(byJob.stdout.contains("Verified 600 rows"), "\(byJob.stdout)")
         #expect(byJob.stdout.contains(", 0 mismatches."))
-        let byFiles = try ws.run(["verify", "--kind", "card", "--input", "in.csv.gpg", "--results", "out/e.results.csv.gz.gpg",
-                                  "--vault", "v.db"], environment: gnupg)
+        let byFiles = try ws.run(
+            [
+                "verify", "--kind", "card", "--input", "in.csv.gpg", "--results", "out/e.results.csv.gz.gpg",
+                "--vault", "v.db",
+            ], environment: gnupg)
         #expect(byFiles.status == 0, "\(byFiles.stdout)\(byFiles.stderr)")
         // The key from a file alone, in an empty GnuPG home; without any key: 77.
         let empty = ws.path("empty-gnupg")
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let fromFile = try ws.run(["verify", "e", "--vault", "v.db", "--pgp-secret-key", keys.file("rsa.sec")],
-                                  environment: ["GNUPGHOME": empty, "TMPDIR": ws.path("")])
+        let fromFile = try ws.run(
+            ["verify", "e", "--vault", "v.db", "--pgp-secret-key", keys.file("rsa.sec")],
+            environment: ["GNUPGHOME": empty, "TMPDIR": ws.path("")])
         #expect(fromFile.status == 0, "\(fromFile.stdout)\(fromFile.stderr)")
         let noKey = try ws.run(["verify", "e", "--vault", "v.db"], environment: ["GNUPGHOME": empty])
         #expect(noKey.status == 77, "\(noKey.stdout)\(noKey.stderr)")
@@ -59,7 +68,8 @@ import Testing
         let statusColumn = try #require(header.firstIndex(of: "status"))
         let rowColumn = try #require(header.firstIndex(of: "row"))
         let tampered = try #require(lines.indices.dropFirst().first { lines[$0][statusColumn] == "new" })
-        let donor = try #require(lines.indices.dropFirst().last { lines[$0][statusColumn] == "new" && lines[$0][tokenColumn] != lines[tampered][tokenColumn] })
+        let donor = try #require(
+            lines.indices.dropFirst().last { lines[$0][statusColumn] == "new" && lines[$0][tokenColumn] != lines[tampered][tokenColumn] })
         lines[tampered][tokenColumn] = lines[donor][tokenColumn]
         let changed = lines.map { CSVText.line($0) }.joined()
         let message = try keys.encrypt(Array(changed.utf8), to: [keys.rsa])
@@ -70,8 +80,11 @@ import Testing
         #expect(byJob.stdout.contains("is not the results file run e wrote"))
         let row = lines[tampered][rowColumn]
         #expect(byJob.stdout.contains("row \(row) "), "\(byJob.stdout)")
-        let byFiles = try ws.run(["verify", "--kind", "card", "--input", "in.csv.gpg", "--results", "out/e.results.csv.gz.gpg",
-                                  "--vault", "v.db"], environment: gnupg)
+        let byFiles = try ws.run(
+            [
+                "verify", "--kind", "card", "--input", "in.csv.gpg", "--results", "out/e.results.csv.gz.gpg",
+                "--vault", "v.db",
+            ], environment: gnupg)
         #expect(byFiles.status == 1, "\(byFiles.stdout)\(byFiles.stderr)")
         #expect(byFiles.stdout.contains("row \(row) "), "\(byFiles.stdout)")
         #expect(byFiles.stdout.contains(", 1 mismatches.") || byFiles.stdout.contains(", 2 mismatches."), "\(byFiles.stdout)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// What only a PostgreSQL vault has (SPEC §9): many writers, jobs across hosts, URLs that carry
@@ -21,7 +22,9 @@ struct PostgreSQLEndToEndTests {
             try ws.writeGzip("in\(index).csv.gz", TestCards.csv(serials.map { ("r\($0)", TestCards.number(serial: $0), "12/39") }))
         }
         let running = try (0..<3).map { index in
-            try ws.start(["tokenize", "--kind", "card", "in\(index).csv.gz", "--job-id", "w\(index)", "--batch-size", "256", "--concurrency", "2"])
+            try ws.start([
+                "tokenize", "--kind", "card", "in\(index).csv.gz", "--job-id", "w\(index)", "--batch-size", "256", "--concurrency", "2",
+            ])
         }
         for process in running { #expect(process.wait().status == 0) }
         var tokenOf: [String: String] = [:]
@@ -73,7 +76,9 @@ struct PostgreSQLEndToEndTests {
         for ws in [host1, host2] {
             try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: ws.path("incoming"), withIntermediateDirectories: true)
-            try ws.writePlain("jobs/nightly.json", """
+            try ws.writePlain(
+                "jobs/nightly.json",
+                """
                 { "name": "nightly", "kind": "card", "inputs": ["incoming/*.csv.gz"], "vault": "\(url)", "create_vault": true,
                   "output": { "dir": "out", "format": "csv" } }
                 """)
@@ -84,7 +89,10 @@ struct PostgreSQLEndToEndTests {
         let deadline = Date().addingTimeInterval(60)
         var held = false
         while !held && Date() < deadline && first.process.isRunning {
-            held = (try? PostgreSQLConnection(url: url).integer("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) ?? 0 > 0
+            held =
+                (try? PostgreSQLConnection(url: url).integer(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )) ?? 0 > 0
             if !held { usleep(10_000) }
         }
         #expect(held)
@@ -105,8 +113,11 @@ struct PostgreSQLEndToEndTests {
         let url = plain.replacingOccurrences(of: "postgresql://postgres@", with: "postgresql://postgres:\(password)@")
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
         var seen = ""
-        for arguments in [["init"], ["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t", "--log-format", "json"],
-                          ["report"], ["audit"], ["keys", "status"], ["verify", "--kind", "card", "--input", "in.csv.gz", "--results", "out/t.results.csv.gz"]] {
+        for arguments in [
+            ["init"], ["tokenize", "--kind", "card", "in.csv.gz", "--job-id", "t", "--log-format", "json"],
+            ["report"], ["audit"], ["keys", "status"],
+            ["verify", "--kind", "card", "--input", "in.csv.gz", "--results", "out/t.results.csv.gz"],
+        ] {
             let r = try ws.run(arguments + ["--vault", url])
             #expect(r.status == 0, "\(arguments[0]): \(r.stderr)")
             seen += r.stdout + r.stderr
@@ -129,7 +140,8 @@ struct PostgreSQLEndToEndTests {
     @Test func noKeyFileBesideAURL() throws {
         let ws = try TestWorkspace(vault: .postgreSQL)
         try ws.writeGzip("in.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
-        let refused = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let refused = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "in.csv.gz", "--job-id", "t"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(refused.status == 77)
         #expect(try ws.run(["report"], environment: ["TOKENVAULT_MASTER_KEY": ""]).status == 66, "no vault was created")
         #expect(try FileManager.default.contentsOfDirectory(atPath: ws.root.path).filter { $0.hasSuffix(".key") }.isEmpty)
@@ -139,8 +151,10 @@ struct PostgreSQLEndToEndTests {
 /// The PostgreSQL cases are not silently left out: without the test server they are reported
 /// skipped here, and under CI they run (and fail).
 @Suite struct PostgreSQLConfigurationTests {
-    @Test(.disabled(if: !VaultKind.tested.contains(.postgreSQL),
-                    "TOKENVAULT_TEST_POSTGRES_URL is not set: the PostgreSQL cases did not run (scripts/test.sh runs them)"))
+    @Test(
+        .disabled(
+            if: !VaultKind.tested.contains(.postgreSQL),
+            "TOKENVAULT_TEST_POSTGRES_URL is not set: the PostgreSQL cases did not run (scripts/test.sh runs them)"))
     func thePostgreSQLCasesRun() throws {
         #expect(PostgresTestServer.adminURL != nil, "CI=true needs TOKENVAULT_TEST_POSTGRES_URL (scripts/test.sh sets it)")
     }
@@ -202,7 +216,8 @@ struct VaultCopyEndToEndTests {
         #expect(try ws.run(["report", "--vault", url]).stdout.contains("Reconciles: yes."))
 
         try copyKilledHalfway(from: url, to: "back.db") {
-            FileManager.default.fileExists(atPath: ws.path("back.db")) ? try? ws.vaultSQL("SELECT count(*) FROM instruments", vault: "back.db") : nil
+            FileManager.default.fileExists(atPath: ws.path("back.db"))
+                ? try? ws.vaultSQL("SELECT count(*) FROM instruments", vault: "back.db") : nil
         }
         #expect(try ws.run(["detokenize", "--vault", "back.db", "--input", "out/t.results.csv.gz", "--out", "back.csv"]).status == 0)
         #expect(try ws.readText(ws.path("back.csv")) == ws.readText(ws.path("source.csv")))

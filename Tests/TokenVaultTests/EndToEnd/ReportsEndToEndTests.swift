@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Reports people look at (issue 14, SPEC §12), on the real executable: HTML reports beside the
@@ -19,7 +20,8 @@ import Testing
             let broken = String(valid.dropLast()) + String((Int(String(valid.last!))! + 1) % 10)
             rows.append(("bad\(serial)", broken, "12/39"))
         }
-        try FileManager.default.createDirectory(atPath: (ws.path(name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (ws.path(name) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ws.writeGzip(name, TestCards.csv(rows))
         return Set(rows.map(\.number))
     }
@@ -32,7 +34,9 @@ import Testing
     /// No script, no frame, nothing that loads from anywhere: the only URL is the SVG namespace.
     func expectSelfContained(_ html: String, sourceLocation: SourceLocation = #_sourceLocation) {
         let lower = html.lowercased()
-        for banned in ["<script", "<link", "<iframe", "<object", "<embed", "<img", "@import", "url(", " src=", " href=", "srcset", "javascript:"] {
+        for banned in [
+            "<script", "<link", "<iframe", "<object", "<embed", "<img", "@import", "url(", " src=", " href=", "srcset", "javascript:",
+        ] {
             #expect(!lower.contains(banned), "\(banned) in the report", sourceLocation: sourceLocation)
         }
         let urls = lower.matches(of: /https?:\/\/[^"'\s<>)]*/).map { String($0.output) }
@@ -67,8 +71,10 @@ import Testing
         // The numbers of the JSON report, as tiles and in the verdict.
         let c = report.counts
         #expect((c.rows, c.new, c.existing, c.rejected) == (335, 300, 20, 15))
-        for (value, name) in [(c.rows, "rows"), (c.new, "new"), (c.existing, "existing"), (c.rejected, "rejected"),
-                              (report.vault.tokensBefore, "tokens before"), (report.vault.tokensAfter, "tokens after")] {
+        for (value, name) in [
+            (c.rows, "rows"), (c.new, "new"), (c.existing, "existing"), (c.rejected, "rejected"),
+            (report.vault.tokensBefore, "tokens before"), (report.vault.tokensAfter, "tokens after"),
+        ] {
             #expect(html.contains("<div class=\"v\">\(ChartNumber.grouped(value))</div><div class=\"k\">\(name)</div>"), "\(name)")
         }
         #expect(html.contains("verdict ok") && html.contains("✓ Reconciles"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Issue 11 (input, output, command line), on the real executable: symlinks, hostile inputs,
@@ -89,7 +90,9 @@ import Testing
     @Test func deeplyNestedJSONLineIsOneMalformedRowAndTheRunGoesOn() throws {
         let ws = try TestWorkspace()
         let deep = #"{"x":"# + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000) + "}"
-        try ws.writePlain("in.jsonl", """
+        try ws.writePlain(
+            "in.jsonl",
+            """
             {"card_number":"\(Self.visa)","expiry_date":"12/39"}
             \(deep)
             {"card_number":"5555555555554444","expiry_date":"12/39"}
@@ -189,8 +192,12 @@ import Testing
 
     func jobProject(policy: String, archive: Bool = false) throws -> TestWorkspace {
         let ws = try TestWorkspace()
-        for folder in ["jobs", "incoming"] { try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true) }
-        try ws.writePlain("jobs/nightly.json", """
+        for folder in ["jobs", "incoming"] {
+            try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true)
+        }
+        try ws.writePlain(
+            "jobs/nightly.json",
+            """
             {"name": "nightly", "kind": "card", "inputs": ["incoming/*"], "vault": "vault.db", "create_vault": true,
              "output": {"dir": "out"}, "policy": \(policy)\(archive ? #", "archive_dir": "processed""# : "")}
             """)
@@ -264,12 +271,16 @@ import Testing
         try ws.writePlain("in.csv", cards(2))
         try ws.writePlain("master.key", TestWorkspace.masterKey + "\n")
         chmod(ws.path("master.key"), 0o644)
-        let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let r = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"],
+            environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(r.status == 77, "\(r.stderr)")
         #expect(r.stderr.contains("0644"))
         #expect(!FileManager.default.fileExists(atPath: ws.path("vault.db")))
         chmod(ws.path("master.key"), 0o600)
-        let ok = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let ok = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "in.csv", "--master-key-file", "master.key"],
+            environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(ok.status == 0, "\(ok.stderr)")
         // Also where a key is optional (read-only commands): a given key others can read is refused, not ignored.
         chmod(ws.path("master.key"), 0o640)
@@ -306,7 +317,9 @@ import Testing
         let r = try ws.run(["sample", "--kind", "card", "--rows", "20", "--out", "-"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: ws.path("-")))
-        let stdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "j"], stdin: RunResultBytes.stdout(of: ws, ["sample", "--kind", "card", "--rows", "20", "--out", "-"]))
+        let stdin = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "j"],
+            stdin: RunResultBytes.stdout(of: ws, ["sample", "--kind", "card", "--rows", "20", "--out", "-"]))
         #expect(stdin.status == 0, "\(stdin.stderr)")
         #expect(try ws.readReport("j").counts.rows == 20)
     }
@@ -425,7 +438,9 @@ import Testing
     @Test func progressTimingsAndDetokenizeSummariesAreJSONToo() throws {
         let ws = try TestWorkspace()
         try ws.writePlain("in.csv", cards(3))
-        let run = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t", "--progress", "--timings", "--log-format", "json"])
+        let run = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "t", "--progress", "--timings", "--log-format", "json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(jsonLines(run.stderr).allSatisfy { $0 != nil }, "not JSON: \(run.stderr)")
         #expect(jsonLines(run.stderr).contains { $0?["event"] as? String == "run.timings" })
@@ -441,7 +456,9 @@ import Testing
     @Test func anotherCardInAReferenceIsNeverEchoed() throws {
         let ws = try TestWorkspace()
         let hidden = "５５５５ ５５５５ ５５５５ ４４４４"
-        try ws.writePlain("in.csv", "reference,card_number,expiry_date\n\"ref \(hidden)\",\(Self.visa),12/39\nok-1,\(TestCards.number(serial: 7)),12/39\n")
+        try ws.writePlain(
+            "in.csv", "reference,card_number,expiry_date\n\"ref \(hidden)\",\(Self.visa),12/39\nok-1,\(TestCards.number(serial: 7)),12/39\n"
+        )
         let r = try ws.run(["tokenize", "--create-vault", "--kind", "card", "in.csv", "--job-id", "j"])
         #expect(r.status == 0, "\(r.stderr)")
         let results = try ws.readText(ws.path("out/j.results.csv.gz")) + ws.readText(ws.path("out/j.errors.csv.gz"))

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// SPEC §10 on the real executable: results only for committed rows, signals, job ids, core dumps.
 @Suite struct SafeRunsEndToEndTests {
-    static let tuning = ["--kind", "card", "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "5000", "--concurrency", "2"]
+    static let tuning = [
+        "--kind", "card", "big.csv.gz", "--job-id", "J", "--batch-size", "500", "--commit-every", "5000", "--concurrency", "2",
+    ]
 
     /// A 60,000-row sample and the results of an uninterrupted run over it (vault clean.db, out clean/).
     func workspaceWithCleanRun() throws -> TestWorkspace {
@@ -16,8 +19,10 @@ import Testing
     }
 
     /// Every data line of a results file names a token the vault holds, and its rows are 1…n.
-    func expectEveryTokenInVault(_ ws: TestWorkspace, results: String, vault: String = "vault.db",
-                                 sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+    func expectEveryTokenInVault(
+        _ ws: TestWorkspace, results: String, vault: String = "vault.db",
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Int {
         let lines = try ws.readCompleteLines(ws.path(results))
         let tokens = try ws.vaultTokens(vault)
         var rows = 0, outOfOrder = 0
@@ -30,8 +35,10 @@ import Testing
             if fields[2] != "rejected" && !tokens.contains(String(fields[3])) { missing.append(rows) }
         }
         #expect(outOfOrder == 0, "rows in order, none skipped", sourceLocation: sourceLocation)
-        #expect(missing.isEmpty, "\(missing.count) of \(rows) result rows name a token the vault does not hold (first: row \(missing.first ?? 0))",
-                sourceLocation: sourceLocation)
+        #expect(
+            missing.isEmpty,
+            "\(missing.count) of \(rows) result rows name a token the vault does not hold (first: row \(missing.first ?? 0))",
+            sourceLocation: sourceLocation)
         return rows
     }
 
@@ -51,7 +58,9 @@ import Testing
         #expect(report.counts.rows == report.counts.new + report.counts.existing + report.counts.rejected)
         #expect(report.counts.rows > 0 && report.counts.rows < 60000)
         #expect(report.vault.tokensAfter - report.vault.tokensBefore == report.counts.new)
-        #expect(!FileManager.default.fileExists(atPath: ws.path("out/J.results.csv.gz")), "an interrupted run leaves nothing that looks complete")
+        #expect(
+            !FileManager.default.fileExists(atPath: ws.path("out/J.results.csv.gz")),
+            "an interrupted run leaves nothing that looks complete")
         // The outputs of the committed rows are finished: exactly the reported rows, all in the vault.
         let written = try expectEveryTokenInVault(ws, results: "out/J.results.csv.gz.part")
         #expect(written == report.counts.rows)
@@ -95,7 +104,8 @@ import Testing
         #expect(killsAfterCommits > 0, "at least one kill landed mid-run")
         let finished = try ws.run(["tokenize"] + Self.tuning)
         #expect(finished.status == 0, "\(finished.stderr)")
-        #expect(tokenSharingPattern(try ws.readCSV(ws.path("out/J.results.csv.gz")))
+        #expect(
+            tokenSharingPattern(try ws.readCSV(ws.path("out/J.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
         #expect(try expectEveryTokenInVault(ws, results: "out/J.results.csv.gz") == 60000)
     }
@@ -125,7 +135,8 @@ import Testing
             try files.map { file in
                 let attributes = try FileManager.default.attributesOfItem(atPath: ws.path(file))
                 let data = try Data(contentsOf: URL(fileURLWithPath: ws.path(file)))
-                return "\(data.hashValue) \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \(attributes[.systemFileNumber] ?? 0)"
+                return
+                    "\(data.hashValue) \((attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0) \(attributes[.systemFileNumber] ?? 0)"
             }
         }
         let before = try snapshot()
@@ -135,9 +146,12 @@ import Testing
         #expect(other.status == 64)
         #expect(other.stderr.contains("job id R was used for other input files"))
         #expect(try ws.vaultTokens() == tokensBefore, "nothing written to the vault")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: ws.path("out")).sorted() == files.map { ($0 as NSString).lastPathComponent }.sorted())
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: ws.path("out")).sorted()
+                == files.map { ($0 as NSString).lastPathComponent }.sorted())
 
-        let stdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "R"], stdin: Data(try ws.readText(ws.path("a.csv.gz")).utf8))
+        let stdin = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "R"], stdin: Data(try ws.readText(ws.path("a.csv.gz")).utf8))
         #expect(stdin.status == 64)
 
         let kind = try ws.run(["tokenize", "--create-vault", "--kind", "bank-account", "a.csv.gz", "--job-id", "R"])
@@ -158,7 +172,8 @@ import Testing
         // As root, /proc/<pid> belongs to root either way: run as nobody to see the difference.
         let asRoot = getuid() == 0
         let setpriv = "/usr/bin/setpriv"
-        let launcher = asRoot && FileManager.default.isExecutableFile(atPath: setpriv)
+        let launcher =
+            asRoot && FileManager.default.isExecutableFile(atPath: setpriv)
             ? [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] : []
         if !launcher.isEmpty { chmod(ws.root.path, 0o777) }
         #expect(try ws.run(["init", "--vault", "v.db"]).status == 0)
@@ -168,20 +183,23 @@ import Testing
             }
         }
         // Reading standard input that stays open keeps it running with the vault open.
-        let running = try ws.start(["tokenize", "--create-vault", "--kind", "card", "-", "--vault", "v.db", "--job-id", "core"],
-                                   keepStdinOpen: true, launcher: launcher)
+        let running = try ws.start(
+            ["tokenize", "--create-vault", "--kind", "card", "-", "--vault", "v.db", "--job-id", "core"],
+            keepStdinOpen: true, launcher: launcher)
         defer {
             running.closeStdin()
             _ = running.wait()
         }
         let pid = running.process.processIdentifier
         var limits = ""
-        #expect(ws.waitUntil(running, seconds: 30) {
-            limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
-            // The launcher has exec'd tokenvault once its limits show the core limit it set.
-            return limits.contains("Max core file size") && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("--job-id") == true
-                && FileManager.default.fileExists(atPath: ws.path("v.db-wal"))
-        })
+        #expect(
+            ws.waitUntil(running, seconds: 30) {
+                limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
+                // The launcher has exec'd tokenvault once its limits show the core limit it set.
+                return limits.contains("Max core file size")
+                    && (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("--job-id") == true
+                    && FileManager.default.fileExists(atPath: ws.path("v.db-wal"))
+            })
         let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
         let fields = core.split(separator: " ", omittingEmptySubsequences: true)
         #expect(fields.count >= 6 && fields[4] == "0" && fields[5] == "0", "soft and hard core limits 0: \(core)")
@@ -201,8 +219,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: ws.path("jobs"), withIntermediateDirectories: true)
         try ws.writePlain("jobs/j.json", #"{ "name": "j", "kind": "card", "inputs": ["*.csv.gz"], "vault": "typo.db" }"#)
         let nothing = try FileManager.default.contentsOfDirectory(atPath: ws.root.path).sorted()
-        for command in [["tokenize", "--kind", "card", "in.csv.gz", "--vault", "typo.db"], ["run", "jobs/j.json"],
-                        ["report", "--vault", "typo.db"], ["keys", "status", "--vault", "typo.db"]] {
+        for command in [
+            ["tokenize", "--kind", "card", "in.csv.gz", "--vault", "typo.db"], ["run", "jobs/j.json"],
+            ["report", "--vault", "typo.db"], ["keys", "status", "--vault", "typo.db"],
+        ] {
             let r = try ws.run(command, environment: ["TOKENVAULT_MASTER_KEY": ""])
             #expect(r.status == 66, "\(command): \(r.stderr)")
             #expect(r.stderr.contains("typo.db"), "names the path")
@@ -210,7 +230,8 @@ import Testing
         }
         let created = try ws.run(["tokenize", "--kind", "card", "in.csv.gz", "--vault", "new.db", "--create-vault"])
         #expect(created.status == 0, "\(created.stderr)")
-        try ws.writePlain("jobs/k.json", #"{ "name": "k", "kind": "card", "inputs": ["*.csv.gz"], "vault": "job.db", "create_vault": true }"#)
+        try ws.writePlain(
+            "jobs/k.json", #"{ "name": "k", "kind": "card", "inputs": ["*.csv.gz"], "vault": "job.db", "create_vault": true }"#)
         #expect(try ws.run(["run", "jobs/k.json"]).status == 0)
         #expect(FileManager.default.fileExists(atPath: ws.path("new.db")) && FileManager.default.fileExists(atPath: ws.path("job.db")))
     }
@@ -254,7 +275,8 @@ import Testing
         unmount(ws.path("full"))
         let finished = try ws.run(["tokenize", "--out", "full"] + Self.tuning)
         #expect(finished.status == 0, "\(finished.stderr)")
-        #expect(tokenSharingPattern(try ws.readCSV(ws.path("full/J.results.csv.gz")))
+        #expect(
+            tokenSharingPattern(try ws.readCSV(ws.path("full/J.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
     }
 
@@ -286,15 +308,20 @@ import Testing
         #expect(ledger.status == 0 && ledger.stdout.contains("\"failed\""), "\(ledger.stdout)")
         let finished = try ws.run(["tokenize", "--out", "gone"] + Self.tuning)
         #expect(finished.status == 0, "\(finished.stderr)")
-        #expect(tokenSharingPattern(try ws.readCSV(ws.path("gone/J.results.csv.gz")))
+        #expect(
+            tokenSharingPattern(try ws.readCSV(ws.path("gone/J.results.csv.gz")))
                 == tokenSharingPattern(try ws.readCSV(ws.path("clean/J.results.csv.gz"))))
     }
 
     /// `run` stopped by SIGTERM: 143, the file not archived, and the next `run` resumes it.
     @Test func aJobStoppedBySIGTERMIsResumedByTheNextRun() throws {
         let ws = try TestWorkspace()
-        for folder in ["jobs", "incoming"] { try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true) }
-        try ws.writePlain("jobs/n.json", #"{ "name": "n", "kind": "card", "inputs": ["incoming/*.csv.gz"], "create_vault": true, "archive_dir": "done" }"#)
+        for folder in ["jobs", "incoming"] {
+            try FileManager.default.createDirectory(atPath: ws.path(folder), withIntermediateDirectories: true)
+        }
+        try ws.writePlain(
+            "jobs/n.json", #"{ "name": "n", "kind": "card", "inputs": ["incoming/*.csv.gz"], "create_vault": true, "archive_dir": "done" }"#
+        )
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "7", "--out", "incoming/big.csv.gz"]).status == 0)
         let running = try ws.start(["run", "jobs/n.json", "--concurrency", "2", "--commit-every", "5000"])
         #expect(ws.waitUntil(running) { (ws.committedTokenCount() ?? 0) > 0 })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The real executable on bank-account files: SPEC §3–§5 for `--kind bank-account`.
@@ -7,7 +8,9 @@ import Testing
     @Test(arguments: VaultKind.tested)
     func sameAccountWrittenDifferentlyIsOneToken(vault: VaultKind) throws {
         let ws = try TestWorkspace(vault: vault)
-        try ws.writeGzip("a.csv.gz", """
+        try ws.writeGzip(
+            "a.csv.gz",
+            """
             reference,iban,bic,account_holder_name,country_code,bank_code,account_number,mandate_reference,mandate_signature_date,recurring
             r1,DE89370400440532013000,COBADEFFXXX,Ada Lovelace,,,,MNDT-1,20240131,true
             r2,de89 3704 0044 0532 0130 00,,Ada Lovelace,,,,,,
@@ -25,8 +28,11 @@ import Testing
         #expect(rows[0]["token"] == rows[1]["token"])
         #expect(rows[2]["token"] == rows[3]["token"])
         #expect(rows[5]["token"] != rows[2]["token"], "an IBAN and a sort code + account are keyed apart (SPEC §4)")
-        #expect(rows.map { $0["alias"]! } == ["DE89**************3000", "DE89**************3000", "****6819", "****6819",
-                                               "********6789", "GB29**************6819", ""])
+        #expect(
+            rows.map { $0["alias"]! } == [
+                "DE89**************3000", "DE89**************3000", "****6819", "****6819",
+                "********6789", "GB29**************6819", "",
+            ])
         #expect(rows.map { $0["country"]! } == ["DE", "DE", "GB", "GB", "US", "GB", ""])
         #expect(rows.map { $0["bank_code"]! } == ["37040044", "37040044", "601613", "601613", "021000021", "NWBK", ""])
         let report = try ws.readReport("b")
@@ -47,6 +53,9 @@ import Testing
         #expect(report.vault.tokensAfter - report.vault.tokensBefore == report.counts.new)
         #expect(report.counts.existing > 50 && report.counts.rejected > 20)
         #expect((report.byCountry?.count ?? 0) > 60)
-        #expect(Set(report.errorsByCode.keys).isSuperset(of: ["CHECKSUM_FAILED", "INVALID_LENGTH", "INVALID_FORMAT", "UNKNOWN_COUNTRY", "COUNTRY_MISMATCH", "MALFORMED_RECORD"]))
+        #expect(
+            Set(report.errorsByCode.keys).isSuperset(of: [
+                "CHECKSUM_FAILED", "INVALID_LENGTH", "INVALID_FORMAT", "UNKNOWN_COUNTRY", "COUNTRY_MISMATCH", "MALFORMED_RECORD",
+            ]))
     }
 }

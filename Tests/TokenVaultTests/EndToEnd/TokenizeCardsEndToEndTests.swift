@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The real executable on real gzip files: SPEC §2–§5 for cards.
@@ -39,13 +40,19 @@ import Testing
         let ws = try TestWorkspace(vault: vault)
         let a = TestCards.number(serial: 1), b = TestCards.number(prefix: "5", serial: 2)
         let spaced = a.enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
-        try ws.writeGzip("one.csv.gz", TestCards.csv([
-            ("r1", a, "12/39"), ("r2", b, "12/39"), ("r3", TestCards.CardSpelling.dashed(a), "1239"), ("r4", spaced, "12/39"),
-        ]))
+        try ws.writeGzip(
+            "one.csv.gz",
+            TestCards.csv([
+                ("r1", a, "12/39"), ("r2", b, "12/39"), ("r3", TestCards.CardSpelling.dashed(a), "1239"), ("r4", spaced, "12/39"),
+            ]))
         // Batches of 1 row: the repeat lands in another batch; of 100: in the same one.
         for batchSize in ["1", "100"] {
             let vault = "v\(batchSize).db"
-            #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "one.csv.gz", "--vault", vault, "--job-id", "a\(batchSize)", "--batch-size", batchSize]).status == 0)
+            #expect(
+                try ws.run([
+                    "tokenize", "--create-vault", "--kind", "card", "one.csv.gz", "--vault", vault, "--job-id", "a\(batchSize)",
+                    "--batch-size", batchSize,
+                ]).status == 0)
             let rows = try ws.readCSV(ws.path("out/a\(batchSize).results.csv.gz"))
             #expect(rows.map { $0["status"]! } == ["new", "new", "existing", "existing"])
             #expect(rows[0]["token"] == rows[2]["token"] && rows[0]["token"] == rows[3]["token"])
@@ -54,7 +61,10 @@ import Testing
 
             let c = TestCards.number(serial: 3)
             try ws.writeGzip("two\(batchSize).csv.gz", TestCards.csv([("s1", c, "12/39"), ("s2", spaced, "12/39")]))
-            #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "two\(batchSize).csv.gz", "--vault", vault, "--job-id", "b\(batchSize)"]).status == 0)
+            #expect(
+                try ws.run([
+                    "tokenize", "--create-vault", "--kind", "card", "two\(batchSize).csv.gz", "--vault", vault, "--job-id", "b\(batchSize)",
+                ]).status == 0)
             let second = try ws.readCSV(ws.path("out/b\(batchSize).results.csv.gz"))
             #expect(second.map { $0["status"]! } == ["new", "existing"])
             #expect(second[1]["token"] == rows[0]["token"])
@@ -89,15 +99,17 @@ import Testing
         try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39")]))
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "first"]).status == 0)
         let before = try ws.vaultBytes()
-        let wrong = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "second"],
-                               environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
+        let wrong = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "second"],
+            environment: ["TOKENVAULT_MASTER_KEY": VaultTests.keyB])
         #expect(wrong.status == 77)
         #expect(wrong.stderr.contains("master key"))
         #expect(!wrong.stderr.contains(VaultTests.keyB) && !wrong.stderr.contains(TestWorkspace.masterKey))
         #expect(try ws.vaultBytes() == before)
         #expect(!FileManager.default.fileExists(atPath: ws.path("out/second.report.json")))
         // No key at all for an existing vault: 77 too.
-        let missing = try ws.run(["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])
+        let missing = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "third"], environment: ["TOKENVAULT_MASTER_KEY": ""])
         #expect(missing.status == 77)
     }
 
@@ -105,8 +117,9 @@ import Testing
         let ws = try TestWorkspace()
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         let csv = TestCards.csv([("r1", a, "12/39"), ("r2", b, "12/39")])
-        let fromStdin = try ws.run(["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "stdin", "--output-format", "jsonl"],
-                                   stdin: Data(GzipMember.compress(Array(csv.utf8))))
+        let fromStdin = try ws.run(
+            ["tokenize", "--create-vault", "--kind", "card", "-", "--job-id", "stdin", "--output-format", "jsonl"],
+            stdin: Data(GzipMember.compress(Array(csv.utf8))))
         #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
         let lines = try ws.readText(ws.path("out/stdin.results.jsonl.gz")).split(separator: "\n")
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
@@ -116,23 +129,26 @@ import Testing
 
         try ws.writeGzip("x.csv.gz", TestCards.csv([("x1", a, "12/39")]))
         try ws.writePlain("y.csv", TestCards.csv([("y1", b, "12/39"), ("y2", a, "12/39")]))
-        let several = try ws.run(["tokenize", "--create-vault", "--kind", "card", "x.csv.gz", "y.csv", "--job-id", "multi", "--vault", "m.db"])
+        let several = try ws.run([
+            "tokenize", "--create-vault", "--kind", "card", "x.csv.gz", "y.csv", "--job-id", "multi", "--vault", "m.db",
+        ])
         #expect(several.status == 0)
         let rows = try ws.readCSV(ws.path("out/multi.results.csv.gz"))
         #expect(rows.map { "\($0["file"]!):\($0["row"]!):\($0["status"]!)" } == ["x.csv.gz:1:new", "y.csv:1:new", "y.csv:2:existing"])
         #expect(try ws.readReport("multi").inputs.map(\.rows) == [1, 2])
     }
 
-    @Test(arguments: [
-        (["tokenize", "--create-vault", "--kind", "card", "missing.csv.gz"], Int32(66)),
-        (["tokenize", "--create-vault", "--kind", "card"], 64),
-        (["tokenize", "--create-vault", "--kind", "cards", "a.csv.gz"], 64),
-        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--map", "pan=PAN"], 64),
-        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "2"], 64),
-        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "../escape"], 64),
-        (["tokenize", "--create-vault", "--kind", "card", "noheader.csv.gz"], 65),
-        (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "0.1"], 65),
-    ] as [([String], Int32)])
+    @Test(
+        arguments: [
+            (["tokenize", "--create-vault", "--kind", "card", "missing.csv.gz"], Int32(66)),
+            (["tokenize", "--create-vault", "--kind", "card"], 64),
+            (["tokenize", "--create-vault", "--kind", "cards", "a.csv.gz"], 64),
+            (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--map", "pan=PAN"], 64),
+            (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "2"], 64),
+            (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--job-id", "../escape"], 64),
+            (["tokenize", "--create-vault", "--kind", "card", "noheader.csv.gz"], 65),
+            (["tokenize", "--create-vault", "--kind", "card", "a.csv.gz", "--max-reject-rate", "0.1"], 65),
+        ] as [([String], Int32)])
     func exitStatuses(arguments: [String], status: Int32) throws {
         let ws = try TestWorkspace()
         try ws.writeGzip("a.csv.gz", TestCards.csv([("r1", TestCards.number(serial: 1), "12/39"), ("r2", "4111", "12/39")]))

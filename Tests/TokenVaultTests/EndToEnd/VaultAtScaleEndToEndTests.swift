@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// SPEC §8 on the real executable: the v2 layout (lookups in `fingerprints` and `tokens`, filled
@@ -10,8 +11,11 @@ import Testing
     /// interleaved with as many cards from another seed, so half of it is in the vault after the first.
     func makeInputs(_ ws: TestWorkspace, rows: Int) throws {
         for (name, seed, count) in [("base.csv.gz", 61, rows), ("unseen.csv.gz", 62, rows / 2)] {
-            #expect(try ws.run(["sample", "--kind", "card", "--rows", "\(count)", "--seed", "\(seed)", "--repeat-percent", "15",
-                                "--out", name]).status == 0)
+            #expect(
+                try ws.run([
+                    "sample", "--kind", "card", "--rows", "\(count)", "--seed", "\(seed)", "--repeat-percent", "15",
+                    "--out", name,
+                ]).status == 0)
         }
         let base = try ws.readText(ws.path("base.csv.gz")).split(separator: "\n", omittingEmptySubsequences: true)
         let unseen = try ws.readText(ws.path("unseen.csv.gz")).split(separator: "\n", omittingEmptySubsequences: true)
@@ -24,12 +28,17 @@ import Testing
     func expectLookupsComplete(_ ws: TestWorkspace, vault: String) throws {
         let records = try #require(try ws.vaultSQL("SELECT count(*) FROM instruments", vault: vault))
         #expect(records > 0)
-        #expect(try ws.vaultSQL("SELECT count(*) FROM tokens t JOIN instruments i ON i.id = t.id AND i.token = t.token", vault: vault) == records)
-        #expect(try ws.vaultSQL("""
-            SELECT count(*) FROM fingerprints f JOIN instruments i ON i.id = f.id AND i.fingerprint = f.fingerprint
-            """, vault: vault) == ws.vaultSQL("SELECT count(*) FROM instruments WHERE fingerprint IS NOT NULL", vault: vault))
-        #expect(try ws.vaultSQL("SELECT count(*) FROM fingerprints", vault: vault)
-            == ws.vaultSQL("SELECT count(*) FROM instruments WHERE fingerprint IS NOT NULL", vault: vault))
+        #expect(
+            try ws.vaultSQL("SELECT count(*) FROM tokens t JOIN instruments i ON i.id = t.id AND i.token = t.token", vault: vault)
+                == records)
+        #expect(
+            try ws.vaultSQL(
+                """
+                SELECT count(*) FROM fingerprints f JOIN instruments i ON i.id = f.id AND i.fingerprint = f.fingerprint
+                """, vault: vault) == ws.vaultSQL("SELECT count(*) FROM instruments WHERE fingerprint IS NOT NULL", vault: vault))
+        #expect(
+            try ws.vaultSQL("SELECT count(*) FROM fingerprints", vault: vault)
+                == ws.vaultSQL("SELECT count(*) FROM instruments WHERE fingerprint IS NOT NULL", vault: vault))
     }
 
     /// Repeats inside a batch, across batches and across transactions (`--commit-every 500`),
@@ -43,8 +52,10 @@ import Testing
             let vault = "v\(concurrency).db", out = "out\(concurrency)"
             #expect(try ws.run(["init", "--vault", vault]).status == 0)
             for job in ["base", "nightly"] {
-                let run = try ws.run(["tokenize", "--kind", "card", "\(job).csv.gz", "--vault", vault, "--job-id", job, "--out", out,
-                                      "--concurrency", concurrency, "--batch-size", "97", "--commit-every", "500"])
+                let run = try ws.run([
+                    "tokenize", "--kind", "card", "\(job).csv.gz", "--vault", vault, "--job-id", job, "--out", out,
+                    "--concurrency", concurrency, "--batch-size", "97", "--commit-every", "500",
+                ])
                 #expect(run.status == 0, "\(run.stderr)")
                 patterns.append(tokenSharingPattern(try ws.readCSV(ws.path("\(out)/\(job).results.csv.gz"))))
             }
@@ -73,11 +84,16 @@ import Testing
     @Test func aKilledNightlyRunResumesWithTheResultsOfAnUninterruptedOne() throws {
         let ws = try TestWorkspace()
         try makeInputs(ws, rows: 40000)
-        let tuning = ["--kind", "card", "nightly.csv.gz", "--job-id", "N", "--batch-size", "250", "--commit-every", "1000", "--concurrency", "2"]
+        let tuning = [
+            "--kind", "card", "nightly.csv.gz", "--job-id", "N", "--batch-size", "250", "--commit-every", "1000", "--concurrency", "2",
+        ]
         var before: [String: Int] = [:]
         for vault in ["clean.db", "crash.db"] {
             #expect(try ws.run(["init", "--vault", vault]).status == 0)
-            #expect(try ws.run(["tokenize", "--kind", "card", "base.csv.gz", "--vault", vault, "--job-id", "B", "--out", "base-" + vault.prefix(5)]).status == 0)
+            #expect(
+                try ws.run([
+                    "tokenize", "--kind", "card", "base.csv.gz", "--vault", vault, "--job-id", "B", "--out", "base-" + vault.prefix(5),
+                ]).status == 0)
             before[vault] = ws.liveTokens(vault: vault)
         }
         #expect(try ws.run(["tokenize", "--vault", "clean.db", "--out", "clean"] + tuning).status == 0)
@@ -125,14 +141,17 @@ import Testing
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "3000", "--seed", "63", "--out", "s.csv.gz"]).status == 0)
         #expect(try ws.run(["tokenize", "--create-vault", "--kind", "card", "s.csv.gz", "--job-id", "t"]).status == 0)
         var seen = Set<String>()
-        let tokens = try ws.readCSV(ws.path("out/t.results.csv.gz")).compactMap { $0["token"] }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        let tokens = try ws.readCSV(ws.path("out/t.results.csv.gz")).compactMap { $0["token"] }.filter {
+            !$0.isEmpty && seen.insert($0).inserted
+        }
         try ws.writePlain("del.csv", "token\n" + tokens.prefix(10).joined(separator: "\n") + "\n")
         #expect(try ws.run(["delete", "--input", "del.csv", "--reason", "other"]).status == 0)
         let copy = try ws.run(["vault", "copy", "--from", "vault.db", "--to", "copy.db", "--chunk", "700"])
         #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
         try expectLookupsComplete(ws, vault: "copy.db")
-        #expect(try ws.vaultSQL("SELECT count(*) FROM fingerprints", vault: "copy.db")
-            == ws.vaultSQL("SELECT count(*) FROM instruments", vault: "copy.db").map { $0 - 10 })
+        #expect(
+            try ws.vaultSQL("SELECT count(*) FROM fingerprints", vault: "copy.db")
+                == ws.vaultSQL("SELECT count(*) FROM instruments", vault: "copy.db").map { $0 - 10 })
 
         #expect(try ws.run(["detokenize", "--input", "out/t.results.csv.gz", "--out", "source.csv"]).status == 0)
         #expect(try ws.run(["detokenize", "--vault", "copy.db", "--input", "out/t.results.csv.gz", "--out", "copy.csv"]).status == 0)

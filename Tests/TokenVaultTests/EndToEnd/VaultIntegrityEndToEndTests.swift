@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The vault tells the truth or fails loudly (issue 11): a fingerprint bound to its record, a
@@ -20,7 +21,8 @@ import Testing
         let tokenA = try #require(first.first?["token"]), tokenB = try #require(first.last?["token"])
 
         let db = try SQLiteConnection(path: ws.path("vault.db"), create: false)
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TEMP TABLE saved AS SELECT created_row, fingerprint_prefix, fingerprint FROM instruments;
             UPDATE instruments SET fingerprint_prefix = 0, fingerprint = x'00' WHERE created_row = 1;
             UPDATE instruments SET (fingerprint_prefix, fingerprint) = (SELECT fingerprint_prefix, fingerprint FROM saved WHERE created_row = 1) WHERE created_row = 2;
@@ -29,10 +31,12 @@ import Testing
                 WHERE i.fingerprint_prefix = fingerprints.fingerprint_prefix AND i.fingerprint = fingerprints.fingerprint);
             """)
         // Schema v2 looks fingerprints up in their own table: it now leads A's fingerprint to B's record.
-        #expect(try db.integer("""
-            SELECT count(*) FROM fingerprints f JOIN instruments i ON i.id = f.id
-            WHERE i.created_row = 2 AND f.fingerprint = (SELECT fingerprint FROM saved WHERE created_row = 1)
-            """) == 1)
+        #expect(
+            try db.integer(
+                """
+                SELECT count(*) FROM fingerprints f JOIN instruments i ON i.id = f.id
+                WHERE i.created_row = 2 AND f.fingerprint = (SELECT fingerprint FROM saved WHERE created_row = 1)
+                """) == 1)
 
         // Card A now matches B's record: tokenize must not report B's token for it.
         let again = try ws.run(["tokenize", "--kind", "card", "a.csv.gz", "--job-id", "t2"])
@@ -45,8 +49,10 @@ import Testing
 
         // What the old tokenize wrote after the swap (A → B's token, B → A's) passed verify.
         let text = try ws.readText(ws.path("out/t1.results.csv.gz"))
-        try ws.writeGzip("swapped.csv.gz", text.replacingOccurrences(of: tokenA, with: "#").replacingOccurrences(of: tokenB, with: tokenA)
-            .replacingOccurrences(of: "#", with: tokenB))
+        try ws.writeGzip(
+            "swapped.csv.gz",
+            text.replacingOccurrences(of: tokenA, with: "#").replacingOccurrences(of: tokenB, with: tokenA)
+                .replacingOccurrences(of: "#", with: tokenB))
         let verify = try ws.run(["verify", "--kind", "card", "--input", "ab.csv.gz", "--results", "swapped.csv.gz"])
         #expect(verify.status == 1, "\(verify.stdout)")
         #expect(verify.stdout.contains("does not match the record of token"))
@@ -57,8 +63,10 @@ import Testing
         let ws = try TestWorkspace()
         #expect(try ws.run(["sample", "--kind", "card", "--rows", "60000", "--seed", "3", "--out", "big.csv.gz"]).status == 0)
         #expect(try ws.run(["init"]).status == 0)
-        let running = try ws.start(["tokenize", "--kind", "card", "big.csv.gz", "--job-id", "D", "--batch-size", "500",
-                                    "--commit-every", "5000", "--concurrency", "2"])
+        let running = try ws.start([
+            "tokenize", "--kind", "card", "big.csv.gz", "--job-id", "D", "--batch-size", "500",
+            "--commit-every", "5000", "--concurrency", "2",
+        ])
         #expect(ws.waitUntil(running) { (ws.committedTokenCount() ?? 0) > 0 })
         for file in ["vault.db", "vault.db-wal", "vault.db-shm"] { unlink(ws.path(file)) }
         let result = running.wait()
@@ -88,10 +96,12 @@ import Testing
             try ws.writeGzip("t.csv.gz", copy.joined(separator: "\n") + "\n")
             return try ws.run(["verify", "--kind", "card", "--input", "in2.csv.gz", "--results", "t.csv.gz"])
         }
-        for (line, from, to, reason) in [(1, ",existing,", ",new,", "not created by this row"),
-                                          (5, ",new,", ",existing,", "this row created"),
-                                          (2, ",visa,", ",mastercard,", "brand"),
-                                          (4, ",12/39", ",11/39", "expiry")] {
+        for (line, from, to, reason) in [
+            (1, ",existing,", ",new,", "not created by this row"),
+            (5, ",new,", ",existing,", "this row created"),
+            (2, ",visa,", ",mastercard,", "brand"),
+            (4, ",12/39", ",11/39", "expiry"),
+        ] {
             let r = try tampered(line, from, to)
             #expect(r.status == 1, "\(from)→\(to): \(r.stdout)")
             #expect(r.stdout.contains("row \(line)") && r.stdout.contains(reason), "\(r.stdout)")
@@ -107,8 +117,10 @@ import Testing
         guard SafeRunsEndToEndTests().mountTmpfs(disk, options: "size=4m") else { return }
         defer { SafeRunsEndToEndTests().unmount(disk) }
         #expect(try ws.run(["init", "--vault", "disk/v.db"]).status == 0)
-        let tuning = ["tokenize", "--kind", "card", "big.csv.gz", "--vault", "disk/v.db", "--job-id", "F",
-                      "--batch-size", "500", "--commit-every", "5000", "--concurrency", "2"]
+        let tuning = [
+            "tokenize", "--kind", "card", "big.csv.gz", "--vault", "disk/v.db", "--job-id", "F",
+            "--batch-size", "500", "--commit-every", "5000", "--concurrency", "2",
+        ]
         let full = try ws.run(tuning)
         #expect(full.status == 74, "\(full.stderr)")
         #expect(full.stderr.contains("disk/v.db") && full.stderr.contains("full"), "\(full.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// A seeded fuzzer for the input readers (issue 11): the samples and hand-made seeds, mutated
@@ -57,8 +58,9 @@ import Testing
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             // zlib inflates at most ~1032 bytes per compressed byte.
             let maxDecoded = target.gzip && plain.isEmpty ? bytes.count * 1032 : plain.count
-            try Self.readAll(path: path, format: target.format, maxDecodedBytes: maxDecoded,
-                             plainForOracle: target.gzip && plain.isEmpty ? nil : plain)
+            try Self.readAll(
+                path: path, format: target.format, maxDecodedBytes: maxDecoded,
+                plainForOracle: target.gzip && plain.isEmpty ? nil : plain)
             executions += 1
         }
         #expect(executions == Self.iterations)
@@ -148,24 +150,29 @@ import Testing
             let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
             seeds.append(Array(buffer[0..<n]))
         }
-        let handMade: [String] = format == .csv ? [
-            "card_number,expiry_date,cardholder_name\n4111111111111111,12/30,\"Ada \"\"A\"\" L\"\r\n",
-            "\u{FEFF}Card Number;Expiry\n\"4111\n1111\",12/30\n,,\n",
-            "reference,card_number,expiry_date\n\"unterminated,4111111111111111,12/30\nr2,5555555555554444,12/30",
-            "card_number,expiry_date\r4111111111111111,12/30\r5555555555554444,01/31\r",
-            "", "\n\n\n", "a", "\"", "card_number,expiry_date\n\u{0}\u{1}\u{FFFF},\u{7F}\n",
-        ] : [
-            #"{"card_number":"4111111111111111","expiry_date":"12/30","x":{"a":[1,2,{"b":null}]}}"# + "\n",
-            #"{"card_number":4111111111111111,"expiry_month":12,"expiry_year":2030,"cardholder_name":"Zo\u00eb \ud83d\ude00"}"#,
-            #"{"a":"\uD800"}"# + "\n" + #"[1,2]"# + "\n  \n" + #"{"k": tru}"# + "\n",
-            "", "\n \r\n\t\n", "{", "}", #"{"x":[[[[[[[[[[]]]]]]]]]]}"#,
-        ]
+        let handMade: [String] =
+            format == .csv
+            ? [
+                "card_number,expiry_date,cardholder_name\n4111111111111111,12/30,\"Ada \"\"A\"\" L\"\r\n",
+                "\u{FEFF}Card Number;Expiry\n\"4111\n1111\",12/30\n,,\n",
+                "reference,card_number,expiry_date\n\"unterminated,4111111111111111,12/30\nr2,5555555555554444,12/30",
+                "card_number,expiry_date\r4111111111111111,12/30\r5555555555554444,01/31\r",
+                "", "\n\n\n", "a", "\"", "card_number,expiry_date\n\u{0}\u{1}\u{FFFF},\u{7F}\n",
+            ]
+            : [
+                #"{"card_number":"4111111111111111","expiry_date":"12/30","x":{"a":[1,2,{"b":null}]}}"# + "\n",
+                #"{"card_number":4111111111111111,"expiry_month":12,"expiry_year":2030,"cardholder_name":"Zo\u00eb \ud83d\ude00"}"#,
+                #"{"a":"\uD800"}"# + "\n" + #"[1,2]"# + "\n  \n" + #"{"k": tru}"# + "\n",
+                "", "\n \r\n\t\n", "{", "}", #"{"x":[[[[[[[[[[]]]]]]]]]]}"#,
+            ]
         seeds += handMade.map { Array($0.utf8) }
         return seeds
     }
 
-    static let interesting: [UInt8] = [0x22, 0x2C, 0x7B, 0x7D, 0x5B, 0x5D, 0x5C, 0x3A, 0x0A, 0x0D, 0x00, 0x09, 0x1F, 0x7F,
-                                       0x80, 0xC3, 0xE2, 0xF0, 0xFF, 0xEF, 0xBB, 0xBF, 0x75, 0x30, 0x39]
+    static let interesting: [UInt8] = [
+        0x22, 0x2C, 0x7B, 0x7D, 0x5B, 0x5D, 0x5C, 0x3A, 0x0A, 0x0D, 0x00, 0x09, 0x1F, 0x7F,
+        0x80, 0xC3, 0xE2, 0xF0, 0xFF, 0xEF, 0xBB, 0xBF, 0x75, 0x30, 0x39,
+    ]
 
     /// One to eight random edits of `input`.
     static func mutate(_ input: [UInt8], splicing seeds: [[UInt8]], random: inout SeededRandom) -> [UInt8] {

@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Reads a whole file through the reader and the worker-side splitters, as the pipeline does.
-private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind = .card, delimiter: UInt8 = 0x2C,
-                      map: [(String, String)] = []) throws -> [(row: Int, values: [String: String], problem: MalformedReason?)] {
+private func readRows(
+    _ path: String, format: RecordFormat, kind: InstrumentKind = .card, delimiter: UInt8 = 0x2C,
+    map: [(String, String)] = []
+) throws -> [(row: Int, values: [String: String], problem: MalformedReason?)] {
     let reader = RecordReader(source: try InputSource(path: path), format: format, delimiter: delimiter)
     let mapping = try FieldMapping(kind: kind, overrides: map)
     var layout: ColumnLayout?
@@ -41,7 +44,9 @@ private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind
 @Suite struct CSVReadingTests {
     @Test func quotedFieldsWithDelimitersQuotesAndNewlines() throws {
         let ws = try TestWorkspace()
-        let path = try ws.writeGzip("a.csv.gz", """
+        let path = try ws.writeGzip(
+            "a.csv.gz",
+            """
             reference,card_number,expiry_date,cardholder_name\r
             r1,4111111111111111,12/30,"O'Brien, Mary"\r
             r2,4111111111111111,12/30,"Jean ""Johnny"" Dupont"\r
@@ -66,13 +71,16 @@ private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind
         #expect(rows[0].values == ["reference": "r1", "card_number": "4111111111111111", "expiry_date": "1230"])
 
         let mapped = try ws.writeGzip("b.csv.gz", "PAN;EXP\n4111111111111111;1230\n")
-        let mappedRows = try readRows(mapped, format: .csv, delimiter: UInt8(ascii: ";"), map: [("card_number", "PAN"), ("expiry_date", "EXP")])
+        let mappedRows = try readRows(
+            mapped, format: .csv, delimiter: UInt8(ascii: ";"), map: [("card_number", "PAN"), ("expiry_date", "EXP")])
         #expect(mappedRows[0].values == ["card_number": "4111111111111111", "expiry_date": "1230"])
     }
 
     @Test func aBrokenRowCostsOneRowOnly() throws {
         let ws = try TestWorkspace()
-        let path = try ws.writeGzip("a.csv.gz", """
+        let path = try ws.writeGzip(
+            "a.csv.gz",
+            """
             reference,card_number,expiry_date
             r1,"4111111111111111,12/30
             r2,4111111111111111,12/30
@@ -129,7 +137,9 @@ private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind
         let ws = try TestWorkspace()
         let deep = #"{"x":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
         let objects = #"{"x":"# + String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth) + "}"
-        let path = try ws.writePlain("d.jsonl", """
+        let path = try ws.writePlain(
+            "d.jsonl",
+            """
             {"card_number":"4111111111111111","expiry_date":"12/30"}
             \(deep)
             \(objects)
@@ -145,8 +155,11 @@ private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind
     @Test func nestingUpToTheLimitIsRead() throws {
         let ws = try TestWorkspace()
         let n = JSONObjectParser.maxDepth
-        let ok = #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n) + "1" + String(repeating: "]", count: n) + "}"
-        let over = #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n + 1) + "1" + String(repeating: "]", count: n + 1) + "}"
+        let ok =
+            #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n) + "1" + String(repeating: "]", count: n) + "}"
+        let over =
+            #"{"card_number":"4111111111111111","x":"# + String(repeating: "[", count: n + 1) + "1" + String(repeating: "]", count: n + 1)
+            + "}"
         let broken = #"{"x":[[{"a" 1}]]}"#
         let rows = try readRows(try ws.writePlain("l.jsonl", ok + "\n" + over + "\n" + broken + "\n"), format: .jsonl)
         #expect(rows.map(\.problem) == [nil, .nestedTooDeep, .invalidJSON])
@@ -228,7 +241,9 @@ private func readRows(_ path: String, format: RecordFormat, kind: InstrumentKind
 @Suite struct JSONLinesReadingTests {
     @Test func valuesEscapesNumbersAndBlankLines() throws {
         let ws = try TestWorkspace()
-        let path = try ws.writeGzip("a.jsonl.gz", #"""
+        let path = try ws.writeGzip(
+            "a.jsonl.gz",
+            #"""
             {"reference":"r1","card_number":"4111111111111111","expiry_month":12,"expiry_year":2030,"cardholder_name":"Zo\u00eb \"Z\" \ud83d\ude00","extra":{"nested":[1,2,{"a":null}]}}
 
             {"Card Number": 4111111111111111, "expiry_date": "12/30", "cvv": null}

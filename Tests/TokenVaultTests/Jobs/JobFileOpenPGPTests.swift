@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The job file's `pgp` object (SPEC §11): read like the command line, checked as strictly.
@@ -13,14 +14,18 @@ import Testing
 
     @Test func everyKeyIsRead() throws {
         let fingerprint = String(repeating: "0123456789ABCDEF", count: 3).prefix(40)
-        let job = try load("""
+        let job = try load(
+            """
             { "secret_key": "keys/our.sec", "passphrase_file": "/etc/tokenvault/pass", "require_signature": "0x\(fingerprint.suffix(16))",
               "encrypt_to": ["\(fingerprint)", "keys/partner.asc"] }
             """)
         #expect(job.openPGP.secretKeyFile == job.resolve("keys/our.sec"))
         #expect(job.openPGP.passphraseFile == "/etc/tokenvault/pass")
         #expect(job.openPGP.requiredSigner == (try OpenPGPKeyID(parsing: String(fingerprint.suffix(16)))))
-        #expect(job.openPGP.recipients == [.fingerprint(try OpenPGPKeyID(parsing: String(fingerprint))), .keyFile(job.resolve("keys/partner.asc"))])
+        #expect(
+            job.openPGP.recipients == [
+                .fingerprint(try OpenPGPKeyID(parsing: String(fingerprint))), .keyFile(job.resolve("keys/partner.asc")),
+            ])
     }
 
     @Test(arguments: [

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 @Suite struct OpenPGPDecryptorTests {
@@ -63,8 +64,9 @@ import Testing
 
     @Test func anImportedProtectedKeyDecryptsWithItsPassphrase() throws {
         let message = try keys.encrypt(clear, to: [keys.protected], armor: true)
-        let keyring = try OpenPGPKeyring(settings: OpenPGPSettings(
-            secretKeyFile: keys.file("protected.sec.asc"), passphraseFile: keys.file("passphrase")))
+        let keyring = try OpenPGPKeyring(
+            settings: OpenPGPSettings(
+                secretKeyFile: keys.file("protected.sec.asc"), passphraseFile: keys.file("passphrase")))
         let home = try #require(keyring.home)
         #expect(try decrypt(message, keyring: keyring) == clear)
         keyring.close()
@@ -87,8 +89,9 @@ import Testing
         let message = try keys.encrypt(clear, to: [keys.protected])
         let wrong = try writeSecretFile("wrong horse\n")
         defer { unlink(wrong) }
-        let keyring = try OpenPGPKeyring(settings: OpenPGPSettings(
-            secretKeyFile: keys.file("protected.sec.asc"), passphraseFile: wrong))
+        let keyring = try OpenPGPKeyring(
+            settings: OpenPGPSettings(
+                secretKeyFile: keys.file("protected.sec.asc"), passphraseFile: wrong))
         let error = #expect(throws: TokenVaultError.self) { try decrypt(message, keyring: keyring) }
         #expect(error?.code == .keyWrong)
         #expect(error?.message.contains("horse") == false)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+
 @testable import TokenVault
 
 /// Throwaway OpenPGP keys for tests, made once per test process in a temporary GnuPG home:
@@ -83,8 +84,12 @@ final class OpenPGPTestKeys: Sendable {
         }
         try Self.gpg(home, ["--output", "\(home)/rsa.sec", "--export-secret-keys", rsa])
         try Self.gpg(home, ["--output", "\(home)/curve.sec", "--export-secret-keys", curve])
-        try Self.gpg(home, ["--pinentry-mode", "loopback", "--passphrase", OpenPGPTestKeys.passphrase,
-                            "--armor", "--output", "\(home)/protected.sec.asc", "--export-secret-keys", protected])
+        try Self.gpg(
+            home,
+            [
+                "--pinentry-mode", "loopback", "--passphrase", OpenPGPTestKeys.passphrase,
+                "--armor", "--output", "\(home)/protected.sec.asc", "--export-secret-keys", protected,
+            ])
         try Data((OpenPGPTestKeys.passphrase + "\n").utf8).write(to: URL(fileURLWithPath: "\(home)/passphrase"))
         for file in ["rsa.sec", "curve.sec", "protected.sec.asc", "passphrase"] { chmod("\(home)/\(file)", 0o600) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Issue 11 item 1: one type creates every output, never through a symlink.
@@ -64,10 +65,11 @@ import Testing
 /// Issue 11 item 13: detokenize's outcome codes are a closed set with stable raw values.
 @Suite struct DetokenizeOutcomeTests {
     @Test func rawValuesAreStable() {
-        #expect(DetokenizeOutcome.allCases.map(\.rawValue) == [
-            "DETOKENIZED", "MALFORMED_RECORD", "MISSING_FIELD", "INVALID_FORMAT", "TOKEN_NOT_FOUND",
-            "TOKEN_DELETED", "KIND_MISMATCH", "VAULT_RECORD_UNREADABLE",
-        ])
+        #expect(
+            DetokenizeOutcome.allCases.map(\.rawValue) == [
+                "DETOKENIZED", "MALFORMED_RECORD", "MISSING_FIELD", "INVALID_FORMAT", "TOKEN_NOT_FOUND",
+                "TOKEN_DELETED", "KIND_MISMATCH", "VAULT_RECORD_UNREADABLE",
+            ])
         #expect(DetokenizeOutcome.tokenNotFound.errorText(kind: nil, problem: nil) == "TOKEN_NOT_FOUND: the vault has no such token")
         #expect(DetokenizeOutcome.detokenized.errorText(kind: nil, problem: nil) == nil)
         #expect(DetokenizeOutcome.kindMismatch.errorText(kind: .card, problem: nil) == "KIND_MISMATCH: the token is not a card")

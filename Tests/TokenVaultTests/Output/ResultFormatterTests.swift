@@ -1,17 +1,21 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 @Suite struct ResultFormatterTests {
     func batch(hasNetworkToken: Bool = false) -> PreparedBatch {
-        let display = InstrumentDisplay(visiblePrefix: "411111", last4: "1111", numberLength: 16, customAlias: nil,
-                                        brandOrCountry: "visa", bankCode: "", expiry: YearMonth(year: 2030, month: 7), metadata: nil,
-                                        hasNetworkToken: hasNetworkToken)
+        let display = InstrumentDisplay(
+            visiblePrefix: "411111", last4: "1111", numberLength: 16, customAlias: nil,
+            brandOrCountry: "visa", bankCode: "", expiry: YearMonth(year: 2030, month: 7), metadata: nil,
+            hasNetworkToken: hasNetworkToken)
         let token = Token("0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b")!
         var rows = [
-            PreparedRow(row: 1, reference: "a,\"b\"", issues: [], instrument: PreparedInstrument(
-                fingerprint: [UInt8](repeating: 0, count: 32).withUnsafeBytes { Fingerprint($0) },
-                candidateToken: token, sealed: Data(), display: display)),
+            PreparedRow(
+                row: 1, reference: "a,\"b\"", issues: [],
+                instrument: PreparedInstrument(
+                    fingerprint: [UInt8](repeating: 0, count: 32).withUnsafeBytes { Fingerprint($0) },
+                    candidateToken: token, sealed: Data(), display: display)),
             PreparedRow(row: 2, reference: nil, issues: [RowIssue(.checksumFailed, .cardNumber, "card_number fails the Luhn check")]),
         ]
         rows[0].issues = [RowIssue(.cvvNotStored, .cvv, "cvv was present", severity: .warning)]
@@ -23,18 +27,21 @@ import Testing
     @Test func csvQuotesWhatNeedsQuoting() {
         let formatter = ResultFormatter(kind: .card, format: .csv, inputPaths: nil)
         let (results, errors) = formatter.format(batch())
-        #expect(String(decoding: formatter.header(formatter.resultColumns), as: UTF8.self)
+        #expect(
+            String(decoding: formatter.header(formatter.resultColumns), as: UTF8.self)
                 == "row,reference,status,token,is_new_token,alias,brand,last4,expiry,has_network_token\n")
-        #expect(String(decoding: results, as: UTF8.self) == #"""
-            1,"a,""b""",new,0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b,true,411111******1111,visa,1111,07/30,false
-            2,,rejected,,,,,,,
+        #expect(
+            String(decoding: results, as: UTF8.self) == #"""
+                1,"a,""b""",new,0b7e2a52-3c1d-4f6e-9a8b-7c6d5e4f3a2b,true,411111******1111,visa,1111,07/30,false
+                2,,rejected,,,,,,,
 
-            """#)
-        #expect(String(decoding: errors, as: UTF8.self) == #"""
-            1,"a,""b""",warning,CVV_NOT_STORED,cvv,cvv was present
-            2,,error,CHECKSUM_FAILED,card_number,card_number fails the Luhn check
+                """#)
+        #expect(
+            String(decoding: errors, as: UTF8.self) == #"""
+                1,"a,""b""",warning,CVV_NOT_STORED,cvv,cvv was present
+                2,,error,CHECKSUM_FAILED,card_number,card_number fails the Luhn check
 
-            """#)
+                """#)
     }
 
     @Test func jsonLinesHaveTypedValuesAndAFileKeyForSeveralInputs() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Output parked until an all-or-nothing run commits: sealed, nameless, bound to its place.
@@ -23,7 +24,8 @@ import Testing
         let folder = try directory()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let file = try SealedSpillFile(directory: folder)
-        let items = (0..<64).map { sequence in Array("batch \(sequence): ".utf8) + [UInt8](repeating: UInt8(sequence), count: sequence * 97) }
+        let items = (0..<64).map { sequence in Array("batch \(sequence): ".utf8) + [UInt8](repeating: UInt8(sequence), count: sequence * 97)
+        }
         let records = Mutexed([SealedSpillFile.Record?](repeating: nil, count: items.count))
         DispatchQueue.concurrentPerform(iterations: items.count) { sequence in
             let record = try! file.park(items[sequence], sequence: sequence)
@@ -64,7 +66,9 @@ import Testing
         let first = try file.park(Array("first".utf8), sequence: 0)
         let second = try file.park(Array("second".utf8), sequence: 1)
         #expect(throws: TokenVaultError.self) { try file.take(first, sequence: 1) }
-        #expect(throws: TokenVaultError.self) { try file.take(SealedSpillFile.Record(offset: second.offset, length: first.length), sequence: 0) }
+        #expect(throws: TokenVaultError.self) {
+            try file.take(SealedSpillFile.Record(offset: second.offset, length: first.length), sequence: 0)
+        }
         // One byte changed on disk.
         var byte: UInt8 = 0
         pread(file.fd, &byte, 1, off_t(second.offset + 14))

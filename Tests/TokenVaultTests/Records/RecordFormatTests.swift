@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The format registry (one entry per format) and each format's encoder and decoder.
@@ -43,7 +44,10 @@ import Testing
         for format in RecordFormat.allCases {
             #expect(RecordFormat(rawValue: format.rawValue) == format)
             #expect(format.fileExtension == "\(format.rawValue).gz")
-            for name in ["in.\(format.rawValue)", "in.\(format.rawValue).gz", "IN.\(format.rawValue.uppercased()).GZ.gpg", "in.\(format.rawValue).asc"] {
+            for name in [
+                "in.\(format.rawValue)", "in.\(format.rawValue).gz", "IN.\(format.rawValue.uppercased()).GZ.gpg",
+                "in.\(format.rawValue).asc",
+            ] {
                 #expect(RecordFormat.inferred(fromPath: name) == format, "\(name)")
             }
         }
@@ -99,16 +103,21 @@ import Testing
     func anUnreadableRecordIsOneRecordThatCannotBeRead(format: RecordFormat) {
         let encoder = format.encoder()
         var bytes = encoder.header(Self.columns)
-        encoder.appendUnreadableRecord([("reference", "r1"), ("card_number", "4111 1111 1111 1111"), ("cardholder_name", "Broken Quote")], &bytes)
+        encoder.appendUnreadableRecord(
+            [("reference", "r1"), ("card_number", "4111 1111 1111 1111"), ("cardholder_name", "Broken Quote")], &bytes)
         encoder.appendRecord(Self.columns.map { ($0, Self.records[1][$0]) }, &bytes)
         let decoder = format.decoder()
         var problems: [MalformedReason?] = []
         var header: [String] = []
         bytes.withUnsafeBufferPointer { all in
             var position = 0
-            while case .record(let start, let end, let next, let problem) = decoder.scan(all, from: position, final: true, expectedFieldCount: header.count) {
+            while case .record(let start, let end, let next, let problem) = decoder.scan(
+                all, from: position, final: true, expectedFieldCount: header.count)
+            {
                 let record = UnsafeBufferPointer(rebasing: all[start..<end])
-                if decoder.hasHeader && header.isEmpty { header = decoder.headerNames(record) } else {
+                if decoder.hasHeader && header.isEmpty {
+                    header = decoder.headerNames(record)
+                } else {
                     problems.append(problem ?? (decoder.columns(record, header: header) == nil ? .invalidJSON : nil))
                 }
                 position = next
@@ -133,9 +142,13 @@ import Testing
         var filled = false
         try bytes.withUnsafeBufferPointer { all in
             var position = 0
-            while case .record(let start, let end, let next, _) = decoder.scan(all, from: position, final: true, expectedFieldCount: header.count) {
+            while case .record(let start, let end, let next, _) = decoder.scan(
+                all, from: position, final: true, expectedFieldCount: header.count)
+            {
                 let record = UnsafeBufferPointer(rebasing: all[start..<end])
-                if decoder.hasHeader && header.isEmpty { header = decoder.headerNames(record) } else {
+                if decoder.hasHeader && header.isEmpty {
+                    header = decoder.headerNames(record)
+                } else {
                     let layout = decoder.hasHeader ? try mapping.layout(forHeader: header, path: "x") : nil
                     var unknown: [String]? = []
                     #expect(decoder.fields(record, layout: layout, mapping: mapping, into: fields, unknownKeys: &unknown) == nil)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TokenVault
 
 /// Result rows reduced to what must not depend on concurrency or interruption: everything but

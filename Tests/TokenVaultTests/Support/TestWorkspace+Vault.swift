@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The two kinds of vault the end-to-end suites run against.
@@ -25,7 +26,8 @@ enum PostgresTestServer {
     /// The URL of database `name` on the server.
     static func url(database name: String) throws -> String {
         guard let admin = adminURL else {
-            throw TokenVaultError(.usage, "TOKENVAULT_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh to include PostgreSQL")
+            throw TokenVaultError(
+                .usage, "TOKENVAULT_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh to include PostgreSQL")
         }
         // scheme://authority[/database][?query]
         let query = admin.firstIndex(of: "?").map { String(admin[$0...]) } ?? ""
@@ -75,7 +77,8 @@ extension TestWorkspace {
         guard let vault = try? vault(name) else { return nil }
         let options = VaultStoreOptions(location: VaultLocation(vaultKind == .sqlite && !vault.hasPrefix("/") ? path(vault) : vault))
         guard let type = try? options.location.storeType(), (try? type.exists(options)) == true,
-              let store = try? type.openExisting(options, readOnly: true) else { return nil }
+            let store = try? type.openExisting(options, readOnly: true)
+        else { return nil }
         return try? store.liveTokenCount()
     }
 
@@ -118,8 +121,9 @@ extension TestWorkspace {
             dump.waitUntilExit()
             guard dump.terminationStatus == 0 else { throw TokenVaultError(.io, "pg_dump failed") }
             // pg_dump marks each dump with a random `\restrict` key: not part of the data.
-            let text = Array(String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n").utf8)
+            let text = Array(
+                String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }.joined(separator: "\n").utf8)
             return Self.decodingByteaHex(text)
         }
     }
@@ -199,7 +203,8 @@ extension TestWorkspace {
     /// insertion order: equal snapshots mean the vault's instruments are unchanged.
     func instrumentSnapshot(vault: String) throws -> [String] {
         let connection = try SQLiteConnection(path: path(vault), create: false, readOnly: true)
-        let rows = try connection.prepare("""
+        let rows = try connection.prepare(
+            """
             SELECT hex(token) || '|' || ifnull(hex(sealed), '') || '|' || ifnull(data_key, '') || '|' || ifnull(alias, '')
                 || '|' || ifnull(deleted_at, '') FROM instruments ORDER BY id
             """)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TokenVault
 
 /// A temporary folder for one test, with helpers to write gzip inputs and run the real executable.
@@ -64,7 +65,9 @@ final class TestWorkspace {
         let text = try readText(path)
         let lines = CSVTestParser.parse(text)
         guard let header = lines.first else { return [] }
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0 + Array(repeating: "", count: max(0, header.count - $0.count)))) }
+        return lines.dropFirst().map {
+            Dictionary(uniqueKeysWithValues: zip(header, $0 + Array(repeating: "", count: max(0, header.count - $0.count))))
+        }
     }
 
     func readReport(_ jobID: String, out: String = "out") throws -> ReconciliationReport {
@@ -84,8 +87,10 @@ final class TestWorkspace {
     /// Starts the executable without waiting; with `keepStdinOpen` its standard input stays open
     /// (a run reading `-` then waits) until `closeStdin()`. `launcher` runs it through another
     /// program (e.g. `setpriv`), given as that program's path and arguments.
-    func start(_ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil,
-               keepStdinOpen: Bool = false, launcher: [String] = []) throws -> RunningProcess {
+    func start(
+        _ arguments: [String], environment: [String: String]? = nil, stdinData: Data? = nil,
+        keepStdinOpen: Bool = false, launcher: [String] = []
+    ) throws -> RunningProcess {
         let process = Process()
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
@@ -153,9 +158,13 @@ final class RunningProcess {
         // Drain both pipes while the process runs, so it never blocks on a full pipe.
         let box = Drain()
         group.enter()
-        DispatchQueue.global().async { [group] in box.out = RunningProcess.readAll(stdout); group.leave() }
+        DispatchQueue.global().async { [group] in
+            box.out = RunningProcess.readAll(stdout); group.leave()
+        }
         group.enter()
-        DispatchQueue.global().async { [group] in box.err = RunningProcess.readAll(stderr); group.leave() }
+        DispatchQueue.global().async { [group] in
+            box.err = RunningProcess.readAll(stderr); group.leave()
+        }
         drain = box
     }
 

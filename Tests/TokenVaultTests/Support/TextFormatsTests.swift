@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// The small shared writers and the header rule every reader relies on.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The format-preserving token's encoding: digits round-trip (leading zeros included), never

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// Issue 11 item 4: header names and JSON keys are hostile; what reaches a log line.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// Card brands from the IIN table (issue 12): one test per range, boundaries included, and the
@@ -61,26 +62,27 @@ import Testing
     }
 
     /// Where schemes overlap, and just outside each new range: (prefix, brand).
-    @Test(arguments: [
-        // Elo, Verve and RuPay inside Discover's 65.
-        (650031, CardBrand.elo), (650030, .discover), (650034, .discover), (650002, .verve), (650001, .discover),
-        (650028, .discover), (652150, .rupay), (652149, .discover), (653149, .rupay), (653150, .discover),
-        (655020, .discover), (6011, .discover),
-        // Elo, Verve and RuPay inside Maestro's 50.
-        (504175, .elo), (504174, .maestro), (504176, .maestro), (506099, .verve), (506098, .maestro),
-        (506198, .verve), (506199, .maestro), (507865, .verve), (507864, .maestro), (507965, .maestro),
-        (508500, .rupay), (508499, .maestro), (509000, .elo), (509999, .elo), (506699, .elo), (506778, .elo), (506779, .maestro),
-        // Elo inside UnionPay's 62 and Visa's 4.
-        (627780, .elo), (627779, .unionpay), (627781, .unionpay), (401178, .elo), (401177, .visa), (401180, .visa),
-        (457631, .elo), (457630, .visa), (457633, .visa),
-        // Mir next to Mastercard's 2221–2720.
-        (2200, .mir), (2204, .mir), (2199, .unknown), (2205, .unknown), (2220, .unknown), (2221, .mastercard),
-        // Troy in the national-assignment 9.
-        (9792, .troy), (9791, .unknown), (9793, .unknown),
-        // RuPay where nothing else claims the prefix.
-        (606985, .rupay), (606984, .unknown), (607984, .rupay), (607985, .unknown), (608000, .unknown), (608001, .rupay),
-        (608501, .unknown),
-    ] as [(Int, CardBrand)])
+    @Test(
+        arguments: [
+            // Elo, Verve and RuPay inside Discover's 65.
+            (650031, CardBrand.elo), (650030, .discover), (650034, .discover), (650002, .verve), (650001, .discover),
+            (650028, .discover), (652150, .rupay), (652149, .discover), (653149, .rupay), (653150, .discover),
+            (655020, .discover), (6011, .discover),
+            // Elo, Verve and RuPay inside Maestro's 50.
+            (504175, .elo), (504174, .maestro), (504176, .maestro), (506099, .verve), (506098, .maestro),
+            (506198, .verve), (506199, .maestro), (507865, .verve), (507864, .maestro), (507965, .maestro),
+            (508500, .rupay), (508499, .maestro), (509000, .elo), (509999, .elo), (506699, .elo), (506778, .elo), (506779, .maestro),
+            // Elo inside UnionPay's 62 and Visa's 4.
+            (627780, .elo), (627779, .unionpay), (627781, .unionpay), (401178, .elo), (401177, .visa), (401180, .visa),
+            (457631, .elo), (457630, .visa), (457633, .visa),
+            // Mir next to Mastercard's 2221–2720.
+            (2200, .mir), (2204, .mir), (2199, .unknown), (2205, .unknown), (2220, .unknown), (2221, .mastercard),
+            // Troy in the national-assignment 9.
+            (9792, .troy), (9791, .unknown), (9793, .unknown),
+            // RuPay where nothing else claims the prefix.
+            (606985, .rupay), (606984, .unknown), (607984, .rupay), (607985, .unknown), (608000, .unknown), (608001, .rupay),
+            (608501, .unknown),
+        ] as [(Int, CardBrand)])
     func overlapsGoToTheLongerPrefix(prefix: Int, brand: CardBrand) {
         #expect(Self.brand(Self.card(prefix)) == brand, "\(prefix)…")
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 @Suite struct CardValidatorTests {
@@ -22,43 +23,69 @@ import Testing
     }
 
     /// Every error code a card row can get, with the property it names.
-    @Test(arguments: [
-        ([Field.expiryDate: "12/30"], ErrorCode.missingField, Field.cardNumber),
-        ([.cardNumber: "   ", .expiryDate: "12/30"], .missingField, .cardNumber),
-        ([.cardNumber: "4111x11111111111", .expiryDate: "12/30"], .invalidFormat, .cardNumber),
-        ([.cardNumber: "41111111111", .expiryDate: "12/30"], .invalidLength, .cardNumber),
-        ([.cardNumber: "41111111111111111111", .expiryDate: "12/30"], .invalidLength, .cardNumber),
-        ([.cardNumber: "4111111111111112", .expiryDate: "12/30"], .checksumFailed, .cardNumber),
-        ([.cardNumber: CardValidatorTests.visa], .missingField, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "13/30"], .invalidFormat, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "00/30"], .invalidFormat, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "1230x"], .invalidFormat, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "2030-12"], .invalidFormat, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "10/26"], .cardExpired, .expiryDate),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "13", .expiryYear: "2030"], .invalidFormat, .expiryMonth),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "012", .expiryYear: "2030"], .invalidLength, .expiryMonth),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12", .expiryYear: "203"], .invalidLength, .expiryYear),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12", .expiryYear: "20x0"], .invalidFormat, .expiryYear),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12"], .missingField, .expiryYear),
-        ([.cardNumber: CardValidatorTests.visa, .expiryYear: "2030"], .missingField, .expiryMonth),
-        ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "1", .expiryYear: "2020"], .cardExpired, .expiryYear),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "A"], .invalidLength, .cardholderName),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: String(repeating: "é", count: 52)], .invalidLength, .cardholderName),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "Ada\nLovelace"], .invalidFormat, .cardholderName),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "Ada 4111 1111 1111 1111"], .sensitiveDataInField, .cardholderName),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .issueNumber: "1a"], .invalidFormat, .issueNumber),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .issueNumber: "123"], .invalidLength, .issueNumber),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .alias: String(repeating: "a", count: 101)], .invalidLength, .alias),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .alias: "my card 4111-1111-1111-1111"], .sensitiveDataInField, .alias),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .merchantCustomerID: "0123456789abcdef"], .invalidLength, .merchantCustomerID),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .reference: String(repeating: "r", count: 65)], .invalidLength, .reference),
-        ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .reference: "order-4111111111111111"], .sensitiveDataInField, .reference),
-    ] as [([Field: String], ErrorCode, Field)])
+    @Test(
+        arguments: [
+            ([Field.expiryDate: "12/30"], ErrorCode.missingField, Field.cardNumber),
+            ([.cardNumber: "   ", .expiryDate: "12/30"], .missingField, .cardNumber),
+            ([.cardNumber: "4111x11111111111", .expiryDate: "12/30"], .invalidFormat, .cardNumber),
+            ([.cardNumber: "41111111111", .expiryDate: "12/30"], .invalidLength, .cardNumber),
+            ([.cardNumber: "41111111111111111111", .expiryDate: "12/30"], .invalidLength, .cardNumber),
+            ([.cardNumber: "4111111111111112", .expiryDate: "12/30"], .checksumFailed, .cardNumber),
+            ([.cardNumber: CardValidatorTests.visa], .missingField, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "13/30"], .invalidFormat, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "00/30"], .invalidFormat, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "1230x"], .invalidFormat, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "2030-12"], .invalidFormat, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "10/26"], .cardExpired, .expiryDate),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "13", .expiryYear: "2030"], .invalidFormat, .expiryMonth),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "012", .expiryYear: "2030"], .invalidLength, .expiryMonth),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12", .expiryYear: "203"], .invalidLength, .expiryYear),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12", .expiryYear: "20x0"], .invalidFormat, .expiryYear),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "12"], .missingField, .expiryYear),
+            ([.cardNumber: CardValidatorTests.visa, .expiryYear: "2030"], .missingField, .expiryMonth),
+            ([.cardNumber: CardValidatorTests.visa, .expiryMonth: "1", .expiryYear: "2020"], .cardExpired, .expiryYear),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "A"], .invalidLength, .cardholderName),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: String(repeating: "é", count: 52)],
+                .invalidLength, .cardholderName
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "Ada\nLovelace"], .invalidFormat,
+                .cardholderName
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .cardholderName: "Ada 4111 1111 1111 1111"],
+                .sensitiveDataInField, .cardholderName
+            ),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .issueNumber: "1a"], .invalidFormat, .issueNumber),
+            ([.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .issueNumber: "123"], .invalidLength, .issueNumber),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .alias: String(repeating: "a", count: 101)], .invalidLength,
+                .alias
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .alias: "my card 4111-1111-1111-1111"], .sensitiveDataInField,
+                .alias
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .merchantCustomerID: "0123456789abcdef"], .invalidLength,
+                .merchantCustomerID
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .reference: String(repeating: "r", count: 65)], .invalidLength,
+                .reference
+            ),
+            (
+                [.cardNumber: CardValidatorTests.visa, .expiryDate: "12/30", .reference: "order-4111111111111111"], .sensitiveDataInField,
+                .reference
+            ),
+        ] as [([Field: String], ErrorCode, Field)])
     func rejects(values: [Field: String], code: ErrorCode, field: Field) {
         let (display, issues) = check(values)
         #expect(display == nil)
-        #expect(issues.contains { $0.code == code && $0.property == field.name && $0.severity == .error },
-                "expected \(code.rawValue) on \(field.name), got \(issues.map { "\($0.code.rawValue)/\($0.property)" })")
+        #expect(
+            issues.contains { $0.code == code && $0.property == field.name && $0.severity == .error },
+            "expected \(code.rawValue) on \(field.name), got \(issues.map { "\($0.code.rawValue)/\($0.property)" })")
     }
 
     @Test(arguments: Field.securityCodes)
@@ -75,8 +102,11 @@ import Testing
             .merchantCustomerID: "0123456789abcdef", .cvv: "999",
         ])
         let codes = Set(issues.map { "\($0.code.rawValue)/\($0.property)" })
-        #expect(codes == ["INVALID_FORMAT/card_number", "INVALID_FORMAT/expiry_date", "INVALID_LENGTH/cardholder_name",
-                          "INVALID_LENGTH/issue_number", "INVALID_LENGTH/merchant_customer_id", "CVV_NOT_STORED/cvv"])
+        #expect(
+            codes == [
+                "INVALID_FORMAT/card_number", "INVALID_FORMAT/expiry_date", "INVALID_LENGTH/cardholder_name",
+                "INVALID_LENGTH/issue_number", "INVALID_LENGTH/merchant_customer_id", "CVV_NOT_STORED/cvv",
+            ])
     }
 
     @Test func messagesNeverHoldTheValue() {

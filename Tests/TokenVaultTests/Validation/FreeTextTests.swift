@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Numbers through free text (issue 11 item 9): any 12–19 digit Luhn-valid run is sensitive.
@@ -21,20 +22,20 @@ import Testing
 
     @Test(arguments: [
         "5555555555554444", "order 5555 5555 5555 4444", "x5555-5555-5555-4444y", "5555.5555.5555.4444",
-        "ref 12 5555555555554444",                                      // a separated group on its own
-        "５５５５５５５５５５５５４４４４",                                 // full-width digits
-        "٥٥٥٥٥٥٥٥٥٥٥٥٤٤٤٤",                                             // Arabic-Indic digits
-        "５５５５ ５５５５－５５５５ ４４４４",                                // full-width digits and dash
-        "378282246310005", "4222222222222",                              // 15 and 13 digits
-        "6011000990139424124",                                          // 19 digits, Luhn-valid
+        "ref 12 5555555555554444", // a separated group on its own
+        "５５５５５５５５５５５５４４４４", // full-width digits
+        "٥٥٥٥٥٥٥٥٥٥٥٥٤٤٤٤", // Arabic-Indic digits
+        "５５５５ ５５５５－５５５５ ４４４４", // full-width digits and dash
+        "378282246310005", "4222222222222", // 15 and 13 digits
+        "6011000990139424124", // 19 digits, Luhn-valid
     ])
     func cardNumbersAreFound(text: String) {
         #expect(FreeText.holdsCardNumber(Array(text.utf8)[...]))
     }
 
     @Test(arguments: [
-        "", "Ada Lovelace", "order 12345", "5555555555554445", "41111111111",          // Luhn fails; 11 digits
-        "41111111111111111111",                                                    // 20 digits: not a card number
+        "", "Ada Lovelace", "order 12345", "5555555555554445", "41111111111", // Luhn fails; 11 digits
+        "41111111111111111111", // 20 digits: not a card number
         "INV-2026-000123", "2026-12-04", "+44 20 7946 0958", "５５５５",
     ])
     func otherTextIsNot(text: String) {

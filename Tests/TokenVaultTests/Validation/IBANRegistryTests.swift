@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// ISO 13616 per the SWIFT registry, for every country it lists.

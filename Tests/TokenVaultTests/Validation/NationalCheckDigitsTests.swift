@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// National check digits inside the BBAN (SPEC §11, issue 12). The vectors were produced with
@@ -230,8 +231,7 @@ import Testing
     func generatedVectorsGetTheOraclesVerdict(iban: String, accepted: Bool) {
         #expect(passesMod97(iban))
         let found = issues(iban)
-        if accepted { #expect(found.isEmpty, "\(iban): \(found)") }
-        else { #expect(found.map(\.code) == [.checksumFailed], "\(iban)") }
+        if accepted { #expect(found.isEmpty, "\(iban): \(found)") } else { #expect(found.map(\.code) == [.checksumFailed], "\(iban)") }
     }
 
     /// The countries of SPEC §11, and no others.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// Network tokens and scheme references on card rows (SPEC §11, issue 12).
@@ -6,7 +7,7 @@ import Testing
     static let card = "4111111111111111"
     /// A Luhn-valid 16-digit network token (a Visa token BIN), distinct from the card.
     static let token = TestCards.number(prefix: "489537", length: 16, serial: 4242)
-    static let par = "V0010013019341234567890ABCDE"  + "F"
+    static let par = "V0010013019341234567890ABCDE" + "F"
     static let trid = "40010030273"
 
     let validator = CardValidator(currentMonth: YearMonth(year: 2026, month: 11), allowExpired: false)
@@ -54,34 +55,45 @@ import Testing
     }
 
     /// Every code each field can get, with the property it names.
-    @Test(arguments: [
-        ([Field.networkToken: "4895 37x0 0000 0000", .networkTokenExpiry: "12/31"], ErrorCode.invalidFormat, Field.networkToken),
-        ([.networkToken: "489537000000", .networkTokenExpiry: "12/31"], .invalidLength, .networkToken),
-        ([.networkToken: "48953700000000000000", .networkTokenExpiry: "12/31"], .invalidLength, .networkToken),
-        ([.networkToken: "4895370000000001", .networkTokenExpiry: "12/31"], .checksumFailed, .networkToken),
-        ([.networkToken: NetworkTokenValidationTests.token], .missingField, .networkTokenExpiry),
-        ([.networkTokenExpiry: "12/31"], .missingField, .networkToken),
-        ([.tokenRequestorID: NetworkTokenValidationTests.trid], .missingField, .networkToken),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "13/31"], .invalidFormat, .networkTokenExpiry),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "2031-12"], .invalidFormat, .networkTokenExpiry),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12-31"], .invalidFormat, .networkTokenExpiry),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "10/26"], .cardExpired, .networkTokenExpiry),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "4001003027"], .invalidLength, .tokenRequestorID),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "400100302731"], .invalidLength, .tokenRequestorID),
-        ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "4001003027A"], .invalidFormat, .tokenRequestorID),
-        ([.paymentAccountReference: NetworkTokenValidationTests.par.lowercased()], .invalidFormat, .paymentAccountReference),
-        ([.paymentAccountReference: String(NetworkTokenValidationTests.par.dropLast())], .invalidLength, .paymentAccountReference),
-        ([.paymentAccountReference: NetworkTokenValidationTests.par + "0"], .invalidLength, .paymentAccountReference),
-        ([.paymentAccountReference: "V001-0013019341234567890ABCD"], .invalidFormat, .paymentAccountReference),
-        ([.networkTransactionID: String(repeating: "A", count: 65)], .invalidLength, .networkTransactionID),
-        ([.networkTransactionID: "MCC-123"], .invalidFormat, .networkTransactionID),
-        ([.networkTransactionID: "ñ123"], .invalidFormat, .networkTransactionID),
-    ] as [([Field: String], ErrorCode, Field)])
+    @Test(
+        arguments: [
+            ([Field.networkToken: "4895 37x0 0000 0000", .networkTokenExpiry: "12/31"], ErrorCode.invalidFormat, Field.networkToken),
+            ([.networkToken: "489537000000", .networkTokenExpiry: "12/31"], .invalidLength, .networkToken),
+            ([.networkToken: "48953700000000000000", .networkTokenExpiry: "12/31"], .invalidLength, .networkToken),
+            ([.networkToken: "4895370000000001", .networkTokenExpiry: "12/31"], .checksumFailed, .networkToken),
+            ([.networkToken: NetworkTokenValidationTests.token], .missingField, .networkTokenExpiry),
+            ([.networkTokenExpiry: "12/31"], .missingField, .networkToken),
+            ([.tokenRequestorID: NetworkTokenValidationTests.trid], .missingField, .networkToken),
+            ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "13/31"], .invalidFormat, .networkTokenExpiry),
+            ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "2031-12"], .invalidFormat, .networkTokenExpiry),
+            ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12-31"], .invalidFormat, .networkTokenExpiry),
+            ([.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "10/26"], .cardExpired, .networkTokenExpiry),
+            (
+                [.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "4001003027"],
+                .invalidLength, .tokenRequestorID
+            ),
+            (
+                [.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "400100302731"],
+                .invalidLength, .tokenRequestorID
+            ),
+            (
+                [.networkToken: NetworkTokenValidationTests.token, .networkTokenExpiry: "12/31", .tokenRequestorID: "4001003027A"],
+                .invalidFormat, .tokenRequestorID
+            ),
+            ([.paymentAccountReference: NetworkTokenValidationTests.par.lowercased()], .invalidFormat, .paymentAccountReference),
+            ([.paymentAccountReference: String(NetworkTokenValidationTests.par.dropLast())], .invalidLength, .paymentAccountReference),
+            ([.paymentAccountReference: NetworkTokenValidationTests.par + "0"], .invalidLength, .paymentAccountReference),
+            ([.paymentAccountReference: "V001-0013019341234567890ABCD"], .invalidFormat, .paymentAccountReference),
+            ([.networkTransactionID: String(repeating: "A", count: 65)], .invalidLength, .networkTransactionID),
+            ([.networkTransactionID: "MCC-123"], .invalidFormat, .networkTransactionID),
+            ([.networkTransactionID: "ñ123"], .invalidFormat, .networkTransactionID),
+        ] as [([Field: String], ErrorCode, Field)])
     func rejects(values: [Field: String], code: ErrorCode, field: Field) {
         let (display, issues, _) = check(values)
         #expect(display == nil)
-        #expect(issues.contains { $0.code == code && $0.property == field.name && $0.severity == .error },
-                "expected \(code.rawValue) on \(field.name), got \(issues.map { "\($0.code.rawValue)/\($0.property)" })")
+        #expect(
+            issues.contains { $0.code == code && $0.property == field.name && $0.severity == .error },
+            "expected \(code.rawValue) on \(field.name), got \(issues.map { "\($0.code.rawValue)/\($0.property)" })")
         for issue in issues { #expect(!issue.message.contains("489537")) }
     }
 
@@ -120,7 +132,8 @@ import Testing
 /// The sealed payload stays readable across releases.
 @Suite struct SealedPayloadCompatibilityTests {
     /// A card record exactly as the first release sealed it (version 1; tags 1–4).
-    static let firstRelease: [UInt8] = [1]
+    static let firstRelease: [UInt8] =
+        [1]
         + [1, 0, 16] + Array("4111111111111111".utf8)
         + [2, 0, 6] + Array("203012".utf8)
         + [3, 0, 3] + Array("Ada".utf8)

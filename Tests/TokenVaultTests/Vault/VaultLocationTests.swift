@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// Which store a vault string picks, and how a URL is shown.
@@ -16,7 +17,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("postgresql://tv:s3cr3t@db.example:5432/vault?sslmode=verify-full", "postgresql://tv:***@db.example:5432/vault?sslmode=verify-full"),
+        (
+            "postgresql://tv:s3cr3t@db.example:5432/vault?sslmode=verify-full",
+            "postgresql://tv:***@db.example:5432/vault?sslmode=verify-full"
+        ),
         ("postgres://tv:p@ss/w:rd@db/vault", "postgres://tv:***@db/vault"),
         ("postgresql://db/vault?user=tv&password=s3cr3t&sslmode=require", "postgresql://db/vault?user=tv&password=***&sslmode=require"),
         ("postgresql://tv@db/vault?sslpassword=s3cr3t", "postgresql://tv@db/vault?sslpassword=***"),

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import Testing
+
 @testable import TokenVault
 
 @Suite struct VaultTests {
@@ -59,8 +60,12 @@ import Testing
         let tokenB = SecureRandom.bytes(16).withUnsafeBytes { Token(random: $0) }
         let sealed = try nonce.withUnsafeBytes { try crypto.seal(payload, token: tokenA, kind: .card, nonce: $0) }
         #expect(try crypto.open(Array(sealed), token: tokenA, kind: .card, keyVersion: crypto.activeDataKey) == payload)
-        #expect(throws: TokenVaultError.self) { try crypto.open(Array(sealed), token: tokenB, kind: .card, keyVersion: crypto.activeDataKey) }
-        #expect(throws: TokenVaultError.self) { try crypto.open(Array(sealed), token: tokenA, kind: .bankAccount, keyVersion: crypto.activeDataKey) }
+        #expect(throws: TokenVaultError.self) {
+            try crypto.open(Array(sealed), token: tokenB, kind: .card, keyVersion: crypto.activeDataKey)
+        }
+        #expect(throws: TokenVaultError.self) {
+            try crypto.open(Array(sealed), token: tokenA, kind: .bankAccount, keyVersion: crypto.activeDataKey)
+        }
     }
 
     @Test func fingerprintsAreKeyedNotPlainHashes() throws {
@@ -87,8 +92,10 @@ import Testing
 @Suite struct VaultWriterTests {
     let logger = Logger(label: "test")
 
-    func prepare(_ numbers: [String], vault: Vault, sequence: Int = 0, firstRow: Int = 1, expiry: String = "12/39",
-                 tokenFormat: TokenFormat = .uuid) -> PreparedBatch {
+    func prepare(
+        _ numbers: [String], vault: Vault, sequence: Int = 0, firstRow: Int = 1, expiry: String = "12/39",
+        tokenFormat: TokenFormat = .uuid
+    ) -> PreparedBatch {
         var text = ""
         var records: [RawRecord] = []
         for number in numbers {

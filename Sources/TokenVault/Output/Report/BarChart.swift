@@ -36,8 +36,10 @@ struct BarChart {
         var out = ""
         var x = 48.0
         for (index, name) in series.enumerated() {
-            out += "<rect x=\"\(ChartNumber.coordinate(x))\" y=\"\(ChartNumber.coordinate(y - 9))\" width=\"10\" height=\"10\" fill=\"\(color(index))\"/>"
-            out += "<text x=\"\(ChartNumber.coordinate(x + 14))\" y=\"\(ChartNumber.coordinate(y))\" font-size=\"11\">\(HTML.escape(name))</text>"
+            out +=
+                "<rect x=\"\(ChartNumber.coordinate(x))\" y=\"\(ChartNumber.coordinate(y - 9))\" width=\"10\" height=\"10\" fill=\"\(color(index))\"/>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(x + 14))\" y=\"\(ChartNumber.coordinate(y))\" font-size=\"11\">\(HTML.escape(name))</text>"
             x += 24 + Double(name.count) * 6.5
         }
         return out
@@ -52,11 +54,14 @@ struct BarChart {
         out += legend(y: 14)
         for tick in axis.ticks {
             let y = top + plotHeight - axis.scale(tick, length: plotHeight)
-            out += "<line x1=\"\(ChartNumber.coordinate(left))\" x2=\"\(ChartNumber.coordinate(width - right))\" y1=\"\(ChartNumber.coordinate(y))\" y2=\"\(ChartNumber.coordinate(y))\" stroke=\"#d9d9d9\" stroke-width=\"1\"/>"
-            out += "<text x=\"\(ChartNumber.coordinate(left - 6))\" y=\"\(ChartNumber.coordinate(y + 4))\" font-size=\"10\" text-anchor=\"end\">\(HTML.escape(ChartNumber.short(tick)))</text>"
+            out +=
+                "<line x1=\"\(ChartNumber.coordinate(left))\" x2=\"\(ChartNumber.coordinate(width - right))\" y1=\"\(ChartNumber.coordinate(y))\" y2=\"\(ChartNumber.coordinate(y))\" stroke=\"#d9d9d9\" stroke-width=\"1\"/>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(left - 6))\" y=\"\(ChartNumber.coordinate(y + 4))\" font-size=\"10\" text-anchor=\"end\">\(HTML.escape(ChartNumber.short(tick)))</text>"
         }
         guard !bars.isEmpty else {
-            out += "<text x=\"\(ChartNumber.coordinate(width / 2))\" y=\"\(ChartNumber.coordinate(top + plotHeight / 2))\" font-size=\"12\" text-anchor=\"middle\">no data</text>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(width / 2))\" y=\"\(ChartNumber.coordinate(top + plotHeight / 2))\" font-size=\"12\" text-anchor=\"middle\">no data</text>"
             return out + "</svg>"
         }
         let slot = plotWidth / Double(bars.count)
@@ -68,14 +73,17 @@ struct BarChart {
             var base = 0.0
             for (seriesIndex, value) in bar.values.enumerated() where value > 0 {
                 let y0 = axis.scale(base, length: plotHeight), y1 = axis.scale(base + value, length: plotHeight)
-                out += "<rect x=\"\(ChartNumber.coordinate(x))\" y=\"\(ChartNumber.coordinate(top + plotHeight - y1))\" width=\"\(ChartNumber.coordinate(barWidth))\" height=\"\(ChartNumber.coordinate(y1 - y0))\" fill=\"\(color(seriesIndex))\"><title>\(HTML.escape("\(bar.label) \(series.indices.contains(seriesIndex) ? series[seriesIndex] : ""): \(ChartNumber.grouped(Int(value)))"))</title></rect>"
+                out +=
+                    "<rect x=\"\(ChartNumber.coordinate(x))\" y=\"\(ChartNumber.coordinate(top + plotHeight - y1))\" width=\"\(ChartNumber.coordinate(barWidth))\" height=\"\(ChartNumber.coordinate(y1 - y0))\" fill=\"\(color(seriesIndex))\"><title>\(HTML.escape("\(bar.label) \(series.indices.contains(seriesIndex) ? series[seriesIndex] : ""): \(ChartNumber.grouped(Int(value)))"))</title></rect>"
                 base += value
             }
             if index % labelEvery == 0 {
-                out += "<text x=\"\(ChartNumber.coordinate(x + barWidth / 2))\" y=\"\(ChartNumber.coordinate(height - bottom + 16))\" font-size=\"10\" text-anchor=\"middle\">\(HTML.escape(bar.label))</text>"
+                out +=
+                    "<text x=\"\(ChartNumber.coordinate(x + barWidth / 2))\" y=\"\(ChartNumber.coordinate(height - bottom + 16))\" font-size=\"10\" text-anchor=\"middle\">\(HTML.escape(bar.label))</text>"
             }
         }
-        out += "<line x1=\"\(ChartNumber.coordinate(left))\" x2=\"\(ChartNumber.coordinate(width - right))\" y1=\"\(ChartNumber.coordinate(top + plotHeight))\" y2=\"\(ChartNumber.coordinate(top + plotHeight))\" stroke=\"#333\" stroke-width=\"1\"/>"
+        out +=
+            "<line x1=\"\(ChartNumber.coordinate(left))\" x2=\"\(ChartNumber.coordinate(width - right))\" y1=\"\(ChartNumber.coordinate(top + plotHeight))\" y2=\"\(ChartNumber.coordinate(top + plotHeight))\" stroke=\"#333\" stroke-width=\"1\"/>"
         return out + "</svg>"
     }
 
@@ -88,21 +96,25 @@ struct BarChart {
         var out = header(height: height)
         out += legend(y: 14)
         guard !bars.isEmpty else {
-            out += "<text x=\"\(ChartNumber.coordinate(labelWidth))\" y=\"\(ChartNumber.coordinate(top + 15))\" font-size=\"12\">none</text>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(labelWidth))\" y=\"\(ChartNumber.coordinate(top + 15))\" font-size=\"12\">none</text>"
             return out + "</svg>"
         }
         for (index, bar) in bars.enumerated() {
             let y = top + rowHeight * Double(index)
             let label = bar.label.count > 26 ? String(bar.label.prefix(25)) + "…" : bar.label
-            out += "<text x=\"\(ChartNumber.coordinate(labelWidth - 8))\" y=\"\(ChartNumber.coordinate(y + 15))\" font-size=\"11\" text-anchor=\"end\">\(HTML.escape(label))</text>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(labelWidth - 8))\" y=\"\(ChartNumber.coordinate(y + 15))\" font-size=\"11\" text-anchor=\"end\">\(HTML.escape(label))</text>"
             var base = 0.0
             for (seriesIndex, value) in bar.values.enumerated() where value > 0 {
                 let x0 = axis.scale(base, length: plotWidth), x1 = axis.scale(base + value, length: plotWidth)
-                out += "<rect x=\"\(ChartNumber.coordinate(labelWidth + x0))\" y=\"\(ChartNumber.coordinate(y + 4))\" width=\"\(ChartNumber.coordinate(max(1, x1 - x0)))\" height=\"\(ChartNumber.coordinate(rowHeight - 8))\" fill=\"\(color(seriesIndex))\"/>"
+                out +=
+                    "<rect x=\"\(ChartNumber.coordinate(labelWidth + x0))\" y=\"\(ChartNumber.coordinate(y + 4))\" width=\"\(ChartNumber.coordinate(max(1, x1 - x0)))\" height=\"\(ChartNumber.coordinate(rowHeight - 8))\" fill=\"\(color(seriesIndex))\"/>"
                 base += value
             }
             let end = labelWidth + axis.scale(bar.total, length: plotWidth)
-            out += "<text x=\"\(ChartNumber.coordinate(end + 6))\" y=\"\(ChartNumber.coordinate(y + 15))\" font-size=\"11\">\(HTML.escape(ChartNumber.grouped(Int(bar.total))))</text>"
+            out +=
+                "<text x=\"\(ChartNumber.coordinate(end + 6))\" y=\"\(ChartNumber.coordinate(y + 15))\" font-size=\"11\">\(HTML.escape(ChartNumber.grouped(Int(bar.total))))</text>"
         }
         return out + "</svg>"
     }

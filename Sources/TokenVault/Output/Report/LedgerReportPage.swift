@@ -24,35 +24,46 @@ public struct LedgerReportPage {
         let failing = ledger.entries.filter { !$0.problems.isEmpty }
         let notCompleted = ledger.entries.filter { $0.run.status != "completed" && $0.run.status != "dry-run" }
         let level: RunVerdict.Level = !ledger.reconciles ? .fails : notCompleted.isEmpty ? .reconciles : .attention
-        let headline = switch level {
-        case .fails: "Does not reconcile: \(n(failing.count)) of \(n(ledger.entries.count)) runs disagree with the vault"
-        case .attention: "Reconciles; \(n(notCompleted.count)) \(notCompleted.count == 1 ? "run" : "runs") did not complete"
-        case .reconciles: "Reconciles"
-        }
+        let headline =
+            switch level {
+            case .fails: "Does not reconcile: \(n(failing.count)) of \(n(ledger.entries.count)) runs disagree with the vault"
+            case .attention: "Reconciles; \(n(notCompleted.count)) \(notCompleted.count == 1 ? "run" : "runs") did not complete"
+            case .reconciles: "Reconciles"
+            }
         let createdExpected = t.new + ledger.unfinishedTokens
-        ReportPageFrame.verdict(&page, level: level, headline: headline, checks: [
-            .init(passed: t.rows == t.new + t.existing + t.rejected, label: "rows = new + existing + rejected (all runs)",
-                  detail: "\(n(t.rows)) = \(n(t.new)) + \(n(t.existing)) + \(n(t.rejected))"),
-            .init(passed: createdExpected == ledger.tokensCreated, label: "tokens the vault records as created by these runs = new",
-                  detail: "\(n(ledger.tokensCreated)) \(createdExpected == ledger.tokensCreated ? "=" : "≠") \(n(t.new))"
-                      + (ledger.unfinishedTokens > 0 ? " + \(n(ledger.unfinishedTokens)) by unfinished runs" : "")),
-            .init(passed: failing.isEmpty, label: "every run reconciles on its own",
-                  detail: failing.isEmpty ? "\(n(ledger.entries.count)) of \(n(ledger.entries.count))" : "\(n(failing.count)) do not"),
-        ])
+        ReportPageFrame.verdict(
+            &page, level: level, headline: headline,
+            checks: [
+                .init(
+                    passed: t.rows == t.new + t.existing + t.rejected, label: "rows = new + existing + rejected (all runs)",
+                    detail: "\(n(t.rows)) = \(n(t.new)) + \(n(t.existing)) + \(n(t.rejected))"),
+                .init(
+                    passed: createdExpected == ledger.tokensCreated, label: "tokens the vault records as created by these runs = new",
+                    detail: "\(n(ledger.tokensCreated)) \(createdExpected == ledger.tokensCreated ? "=" : "≠") \(n(t.new))"
+                        + (ledger.unfinishedTokens > 0 ? " + \(n(ledger.unfinishedTokens)) by unfinished runs" : "")),
+                .init(
+                    passed: failing.isEmpty, label: "every run reconciles on its own",
+                    detail: failing.isEmpty ? "\(n(ledger.entries.count)) of \(n(ledger.entries.count))" : "\(n(failing.count)) do not"),
+            ])
 
         page.element("section") { s in
             s.element("h2", text: "Totals")
-            ReportPageFrame.tiles(&s, [
-                ("runs", n(ledger.entries.count)), ("rows", n(t.rows)), ("new", n(t.new)), ("existing", n(t.existing)),
-                ("rejected", n(t.rejected)), ("warnings", n(t.warnings)), ("live tokens in the vault", n(ledger.vaultTokens)),
-                ("instruments ever created", n(ledger.vaultInstruments)),
-            ])
+            ReportPageFrame.tiles(
+                &s,
+                [
+                    ("runs", n(ledger.entries.count)), ("rows", n(t.rows)), ("new", n(t.new)), ("existing", n(t.existing)),
+                    ("rejected", n(t.rejected)), ("warnings", n(t.warnings)), ("live tokens in the vault", n(ledger.vaultTokens)),
+                    ("instruments ever created", n(ledger.vaultInstruments)),
+                ])
         }
 
         page.element("section") { s in
             s.element("h2", text: "Daily volumes (UTC, by start of run)")
-            s.raw(BarChart(title: "Rows per day by outcome", series: ["new", "existing", "rejected"],
-                           bars: LedgerReportPage.dailyVolumes(ledger.entries)).svg())
+            s.raw(
+                BarChart(
+                    title: "Rows per day by outcome", series: ["new", "existing", "rejected"],
+                    bars: LedgerReportPage.dailyVolumes(ledger.entries)
+                ).svg())
         }
 
         page.element("section", ["class": "long"]) { s in
@@ -83,9 +94,10 @@ public struct LedgerReportPage {
                             }
                             r.element("td", ["class": entry.problems.isEmpty ? "pass wrap" : "fail wrap"]) { cell in
                                 cell.element("span", ["class": "mark"], text: entry.problems.isEmpty ? "✓" : "✗")
-                                cell.text(entry.problems.isEmpty
-                                    ? (run.report == nil ? "unfinished (\(n(run.tokensCreated)) tokens so far)" : "yes")
-                                    : entry.problems.joined(separator: "; "))
+                                cell.text(
+                                    entry.problems.isEmpty
+                                        ? (run.report == nil ? "unfinished (\(n(run.tokensCreated)) tokens so far)" : "yes")
+                                        : entry.problems.joined(separator: "; "))
                             }
                         }
                     }

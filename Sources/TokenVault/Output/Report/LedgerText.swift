@@ -13,7 +13,9 @@ package enum LedgerText {
         var lines = [heading(columns.map(\.1)) + " reconciles"]
         for entry in ledger.entries {
             let run = entry.run
-            let reconciles = !entry.problems.isEmpty ? "NO"
+            let reconciles =
+                !entry.problems.isEmpty
+                ? "NO"
                 : run.report == nil ? "unfinished" : "yes"
             var jobCell = run.jobID
             if jobCell.count > columns[0].0 {
@@ -38,14 +40,18 @@ package enum LedgerText {
         }
         let t = ledger.totals
         lines.append("")
-        lines += TextWrap.wrap("Totals over \(n(ledger.entries.count)) runs: \(n(t.rows)) rows = \(n(t.new)) new + "
-            + "\(n(t.existing)) existing + \(n(t.rejected)) rejected; \(n(t.warnings)) warnings.", indent: "  ")
+        lines += TextWrap.wrap(
+            "Totals over \(n(ledger.entries.count)) runs: \(n(t.rows)) rows = \(n(t.new)) new + "
+                + "\(n(t.existing)) existing + \(n(t.rejected)) rejected; \(n(t.warnings)) warnings.", indent: "  ")
         if !ledger.errorsByCode.isEmpty {
-            lines += TextWrap.wrap("Errors by code: " + ledger.errorsByCode.sorted { $0.key < $1.key }
-                .map { "\($0.key) \(n($0.value))" }.joined(separator: ", "), indent: "  ")
+            lines += TextWrap.wrap(
+                "Errors by code: "
+                    + ledger.errorsByCode.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \(n($0.value))" }.joined(separator: ", "), indent: "  ")
         }
-        lines += TextWrap.wrap("Tokens created by these runs: \(n(ledger.tokensCreated)) (sum of new \(n(t.new))"
-            + (ledger.unfinishedTokens > 0 ? " + \(n(ledger.unfinishedTokens)) by unfinished runs" : "") + ").", indent: "  ")
+        lines += TextWrap.wrap(
+            "Tokens created by these runs: \(n(ledger.tokensCreated)) (sum of new \(n(t.new))"
+                + (ledger.unfinishedTokens > 0 ? " + \(n(ledger.unfinishedTokens)) by unfinished runs" : "") + ").", indent: "  ")
         lines += TextWrap.wrap("Vault: \(n(ledger.vaultTokens)) live tokens, \(n(ledger.vaultInstruments)) ever created.", indent: "  ")
         lines.append(ledger.reconciles ? "Reconciles: yes." : "Reconciles: NO.")
         return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }.joined(separator: "\n")
@@ -61,8 +67,11 @@ package enum LedgerText {
             ]
             if let finished = entry.run.finishedAt { object["finished_at"] = finished }
             if let report = entry.run.report, let data = try? JSONEncoder().encode(report),
-               let decoded = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                for key in ["inputs", "counts", "errors_by_code", "by_brand", "by_country", "duration_seconds", "rows_per_second", "failure"] {
+                let decoded = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+            {
+                for key in [
+                    "inputs", "counts", "errors_by_code", "by_brand", "by_country", "duration_seconds", "rows_per_second", "failure",
+                ] {
                     if let value = decoded[key] { object[key] = value }
                 }
             }
@@ -71,9 +80,11 @@ package enum LedgerText {
         let t = ledger.totals
         let document: [String: Any] = [
             "runs": runs,
-            "totals": ["runs": ledger.entries.count, "rows": t.rows, "new": t.new, "existing": t.existing,
-                       "rejected": t.rejected, "warnings": t.warnings, "errors_by_code": ledger.errorsByCode,
-                       "tokens_created": ledger.tokensCreated, "tokens_created_by_unfinished_runs": ledger.unfinishedTokens],
+            "totals": [
+                "runs": ledger.entries.count, "rows": t.rows, "new": t.new, "existing": t.existing,
+                "rejected": t.rejected, "warnings": t.warnings, "errors_by_code": ledger.errorsByCode,
+                "tokens_created": ledger.tokensCreated, "tokens_created_by_unfinished_runs": ledger.unfinishedTokens,
+            ],
             "vault": ["live_tokens": ledger.vaultTokens, "instruments_created": ledger.vaultInstruments],
             "reconciles": ledger.reconciles,
         ]
@@ -82,7 +93,8 @@ package enum LedgerText {
     }
 
     package static func csv(_ ledger: RunLedger) -> String {
-        var out = "job_id,kind,status,started_at,finished_at,inputs,input_sha256,rows,new,existing,rejected,warnings,duration_seconds,rows_per_second,tokens_created,reconciles\n"
+        var out =
+            "job_id,kind,status,started_at,finished_at,inputs,input_sha256,rows,new,existing,rejected,warnings,duration_seconds,rows_per_second,tokens_created,reconciles\n"
         for entry in ledger.entries {
             let r = entry.run.report
             let fields: [String] = [

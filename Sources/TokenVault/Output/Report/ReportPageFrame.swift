@@ -9,7 +9,8 @@ enum ReportPageFrame {
             head.raw("<meta charset=\"utf-8\">")
             head.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             // Nothing may load: no network, no script, no frames.
-            head.raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
+            head.raw(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
             head.raw("<meta name=\"referrer\" content=\"no-referrer\">")
             head.element("title", text: title)
             head.raw("<style>\(ReportStyle.css)</style>")

@@ -34,8 +34,10 @@ public struct RunReportPage {
             let agrees = vaultProblems.isEmpty
             page.element("p", ["class": agrees ? "pass" : "fail"]) { p in
                 p.element("span", ["class": "mark"], text: agrees ? "✓" : "✗")
-                p.text(agrees ? "The vault's own records agree with this report (tokens created by the run = new)."
-                              : "The vault's records disagree: " + vaultProblems.joined(separator: "; "))
+                p.text(
+                    agrees
+                        ? "The vault's own records agree with this report (tokens created by the run = new)."
+                        : "The vault's records disagree: " + vaultProblems.joined(separator: "; "))
             }
         }
         if let failure = report.failure {
@@ -45,15 +47,20 @@ public struct RunReportPage {
         page.element("section") { s in
             s.element("h2", text: "Reconciliation")
             let c = report.counts
-            ReportPageFrame.tiles(&s, [
-                ("rows", n(c.rows)), ("new", n(c.new)), ("existing", n(c.existing)), ("rejected", n(c.rejected)),
-                ("warnings", n(c.warnings)), ("tokens before", n(report.vault.tokensBefore)),
-                ("tokens after", n(report.vault.tokensAfter)),
-                ("difference", n(report.vault.tokensAfter - report.vault.tokensBefore)),
-            ])
-            s.raw(BarChart(title: "Rows by outcome", series: ["new", "existing", "rejected"],
-                           bars: [.init(label: "rows", values: [Double(c.new), Double(c.existing), Double(c.rejected)])],
-                           orientation: .horizontal).svg())
+            ReportPageFrame.tiles(
+                &s,
+                [
+                    ("rows", n(c.rows)), ("new", n(c.new)), ("existing", n(c.existing)), ("rejected", n(c.rejected)),
+                    ("warnings", n(c.warnings)), ("tokens before", n(report.vault.tokensBefore)),
+                    ("tokens after", n(report.vault.tokensAfter)),
+                    ("difference", n(report.vault.tokensAfter - report.vault.tokensBefore)),
+                ])
+            s.raw(
+                BarChart(
+                    title: "Rows by outcome", series: ["new", "existing", "rejected"],
+                    bars: [.init(label: "rows", values: [Double(c.new), Double(c.existing), Double(c.rejected)])],
+                    orientation: .horizontal
+                ).svg())
         }
 
         page.element("section") { s in
@@ -109,9 +116,12 @@ public struct RunReportPage {
         page.element("section") { s in
             s.element("h2", text: "\(groupName) (valid rows)")
             let sorted = groups.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            s.raw(BarChart(title: "Valid rows by \(groupName.lowercased())", series: ["rows"],
-                           bars: sorted.prefix(16).map { .init(label: $0.key, values: [Double($0.value)]) },
-                           orientation: .horizontal).svg())
+            s.raw(
+                BarChart(
+                    title: "Valid rows by \(groupName.lowercased())", series: ["rows"],
+                    bars: sorted.prefix(16).map { .init(label: $0.key, values: [Double($0.value)]) },
+                    orientation: .horizontal
+                ).svg())
             if sorted.count > 16 {
                 s.element("p", ["class": "sub"], text: "\(sorted.count - 16) more not drawn; all are in the JSON report.")
             }
@@ -120,13 +130,18 @@ public struct RunReportPage {
         page.element("section") { s in
             s.element("h2", text: "Throughput")
             let samples = report.progress ?? []
-            s.raw(LineChart(title: "Rows written over the run", points: samples.map { .init(x: $0.seconds, y: Double($0.rows)) },
-                            xLabel: "seconds since start", yLabel: "rows written").svg())
-            s.element("p", ["class": "sub"], text: samples.isEmpty
-                ? "This report predates throughput samples."
-                : "Average \(n(Int(report.rowsPerSecond))) rows/s over \(String(format: "%.1f", report.durationSeconds)) s "
-                    + "(the slope of the line; flat parts are pauses). Peak \(n(Int(RunReportPage.peakRate(samples)))) rows/s "
-                    + "between two of the \(samples.count) samples.")
+            s.raw(
+                LineChart(
+                    title: "Rows written over the run", points: samples.map { .init(x: $0.seconds, y: Double($0.rows)) },
+                    xLabel: "seconds since start", yLabel: "rows written"
+                ).svg())
+            s.element(
+                "p", ["class": "sub"],
+                text: samples.isEmpty
+                    ? "This report predates throughput samples."
+                    : "Average \(n(Int(report.rowsPerSecond))) rows/s over \(String(format: "%.1f", report.durationSeconds)) s "
+                        + "(the slope of the line; flat parts are pauses). Peak \(n(Int(RunReportPage.peakRate(samples)))) rows/s "
+                        + "between two of the \(samples.count) samples.")
         }
         ReportPageFrame.end(&page, generatedAt: generatedAt)
         return page.text

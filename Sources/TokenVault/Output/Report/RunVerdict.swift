@@ -30,12 +30,17 @@ struct RunVerdict {
         let delta = report.vault.tokensAfter - report.vault.tokensBefore
         let inputRows = report.inputs.reduce(0) { $0 + $1.rows }
         checks = [
-            Check(passed: rowsBalance, label: "rows = new + existing + rejected",
-                  detail: "\(n(c.rows)) \(rowsBalance ? "=" : "≠") \(n(c.new)) + \(n(c.existing)) + \(n(c.rejected))"),
-            Check(passed: delta == expectedDelta, label: dryRun ? "tokens after − before = 0 (dry run)" : "tokens after − before = new",
-                  detail: "\(n(report.vault.tokensAfter)) − \(n(report.vault.tokensBefore)) = \(n(delta)) \(delta == expectedDelta ? "=" : "≠") \(n(expectedDelta))"),
-            Check(passed: inputRows == c.rows, label: "rows of the inputs = rows",
-                  detail: "\(n(inputRows)) \(inputRows == c.rows ? "=" : "≠") \(n(c.rows))"),
+            Check(
+                passed: rowsBalance, label: "rows = new + existing + rejected",
+                detail: "\(n(c.rows)) \(rowsBalance ? "=" : "≠") \(n(c.new)) + \(n(c.existing)) + \(n(c.rejected))"),
+            Check(
+                passed: delta == expectedDelta, label: dryRun ? "tokens after − before = 0 (dry run)" : "tokens after − before = new",
+                detail:
+                    "\(n(report.vault.tokensAfter)) − \(n(report.vault.tokensBefore)) = \(n(delta)) \(delta == expectedDelta ? "=" : "≠") \(n(expectedDelta))"
+            ),
+            Check(
+                passed: inputRows == c.rows, label: "rows of the inputs = rows",
+                detail: "\(n(inputRows)) \(inputRows == c.rows ? "=" : "≠") \(n(c.rows))"),
         ]
         let status = report.status.rawValue
         if !rowsBalance || inputRows != c.rows {

@@ -46,9 +46,10 @@ final class PostgreSQLConnection {
         let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { for copy in copies { free(copy) } }
         let raw = copies.map { UnsafePointer($0) }
-        let result = PostgreSQLResult(raw.withUnsafeBufferPointer { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, binary ? 1 : 0)
-        })
+        let result = PostgreSQLResult(
+            raw.withUnsafeBufferPointer { values in
+                PQexecParams(handle, sql, Int32(parameters.count), nil, values.baseAddress, nil, nil, binary ? 1 : 0)
+            })
         try check(result)
         return result
     }
@@ -122,7 +123,8 @@ final class PostgreSQLConnection {
         default:
             guard let raw = result.raw else { return lastError() }
             let state = PQresultErrorField(raw, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? "XX000"
-            let message = PQresultErrorField(raw, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            let message =
+                PQresultErrorField(raw, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
                 ?? String(cString: PQerrorMessage(handle))
             return PostgreSQLError(sqlState: state, message: ConnectionURL.scrub(message, secrets: secrets))
         }
@@ -160,7 +162,8 @@ final class PostgreSQLResult {
     /// A text-format `bytea` (`\x` and hex digits), decoded.
     func bytea(_ row: Int, _ column: Int) -> [UInt8]? {
         guard !isNull(row, column) else { return nil }
-        let value = UnsafeRawBufferPointer(start: PQgetvalue(raw, Int32(row), Int32(column)), count: Int(PQgetlength(raw, Int32(row), Int32(column))))
+        let value = UnsafeRawBufferPointer(
+            start: PQgetvalue(raw, Int32(row), Int32(column)), count: Int(PQgetlength(raw, Int32(row), Int32(column))))
         return value.dropFirst(2).hexDecoded
     }
 

@@ -17,7 +17,8 @@ struct PostgreSQLError: Error, CustomStringConvertible, Sendable {
             // Serialization failure, deadlock, lock not available, statement timeout.
             TokenVaultError(.vaultBusy, "the vault is busy: another process holds what this one needs (\(message))", underlying: self)
         case let state where state.hasPrefix("08") || state.hasPrefix("57P"):
-            TokenVaultError(.io, "cannot reach the PostgreSQL vault (\(message.trimmingCharacters(in: .whitespacesAndNewlines)))", underlying: self)
+            TokenVaultError(
+                .io, "cannot reach the PostgreSQL vault (\(message.trimmingCharacters(in: .whitespacesAndNewlines)))", underlying: self)
         case "42501":
             TokenVaultError(.cannotCreateOutput, "the database refuses this user (\(message))", underlying: self)
         case "42P01", "42703":

@@ -11,7 +11,8 @@ extension PostgreSQLVaultStore {
     func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
         guard !fingerprints.isEmpty else { return [] }
         return try PostgreSQLError.guarded {
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT t.ord, i.token::text, i.alias, i.sealed, i.data_key
                 FROM unnest($1::text[]) WITH ORDINALITY AS t(fingerprint, ord)
                 JOIN instruments i ON i.fingerprint = decode(t.fingerprint, 'hex')
@@ -31,7 +32,8 @@ extension PostgreSQLVaultStore {
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {
         guard !tokens.isEmpty else { return [] }
         return try PostgreSQLError.guarded {
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT t.ord, i.kind, i.sealed, i.data_key, i.deleted_at, i.created_run, i.created_input, i.created_row
                 FROM unnest($1::uuid[]) WITH ORDINALITY AS t(token, ord) JOIN instruments i ON i.token = t.token
                 """, [PostgreSQLArray.plain(tokens.map(\.description))])
@@ -49,7 +51,8 @@ extension PostgreSQLVaultStore {
     func tokens(forFingerprints fingerprints: [Fingerprint]) throws -> [Token?] {
         guard !fingerprints.isEmpty else { return [] }
         return try PostgreSQLError.guarded {
-            let result = try connection.query("""
+            let result = try connection.query(
+                """
                 SELECT f.ord, i.token FROM unnest($1::text[]) WITH ORDINALITY AS f(fingerprint, ord)
                 JOIN instruments i ON i.fingerprint = decode(f.fingerprint, 'hex')
                 """, [PostgreSQLArray.plain(fingerprints.map { $0.withBytes { $0.hexString } })])
@@ -64,7 +67,8 @@ extension PostgreSQLVaultStore {
         return try PostgreSQLError.guarded {
             let list = PostgreSQLArray.plain(tokens.map(\.description))
             return try connection.transaction {
-                let deleted = try connection.query("""
+                let deleted = try connection.query(
+                    """
                     UPDATE instruments SET fingerprint = NULL, fingerprint_key = NULL, sealed = NULL, data_key = NULL,
                         alias = NULL, bin = NULL, bank_code = NULL, last4 = NULL, metadata = NULL,
                         deleted_at = $2, delete_reason = $3
@@ -76,11 +80,16 @@ extension PostgreSQLVaultStore {
                 var counts = DeleteCounts()
                 // Counted per input token as the SQLite store counts them: a repeat is "already deleted".
                 for token in tokens {
-                    if fresh.remove(token) != nil { counts.deleted += 1 }
-                    else if existing.contains(token) { counts.alreadyDeleted += 1 }
-                    else { counts.unknown += 1 }
+                    if fresh.remove(token) != nil {
+                        counts.deleted += 1
+                    } else if existing.contains(token) {
+                        counts.alreadyDeleted += 1
+                    } else {
+                        counts.unknown += 1
+                    }
                 }
-                try connection.query("UPDATE vault_meta SET value = (value::bigint - $1)::text WHERE key = 'live_tokens'", [String(counts.deleted)])
+                try connection.query(
+                    "UPDATE vault_meta SET value = (value::bigint - $1)::text WHERE key = 'live_tokens'", [String(counts.deleted)])
                 return counts
             }
         }

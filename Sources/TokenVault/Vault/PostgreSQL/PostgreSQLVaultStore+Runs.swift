@@ -5,7 +5,8 @@ extension PostgreSQLVaultStore {
             try connection.transaction {
                 let before = try metaInteger("live_tokens")
                 // Two processes starting one job id at once: the unique job id lets one insert.
-                let inserted = try connection.query("""
+                let inserted = try connection.query(
+                    """
                     INSERT INTO runs(job_id, kind, status, started_at, tokens_before) VALUES ($1, $2, 'running', $3, $4)
                     ON CONFLICT (job_id) DO NOTHING RETURNING id
                     """, [jobID, kind.rawValue, startedAt, String(before)])
@@ -13,7 +14,9 @@ extension PostgreSQLVaultStore {
                     return RunRecord(id: inserted.int64(0, 0), jobID: jobID, kind: kind, tokensBefore: before, resumed: false)
                 }
                 let existing = try connection.query("SELECT id, kind, tokens_before FROM runs WHERE job_id = $1 FOR UPDATE", [jobID])
-                guard existing.rowCount == 1 else { throw TokenVaultError(.vaultBusy, "the run of job id \(jobID) vanished while starting") }
+                guard existing.rowCount == 1 else {
+                    throw TokenVaultError(.vaultBusy, "the run of job id \(jobID) vanished while starting")
+                }
                 let id = existing.int64(0, 0)
                 guard existing.text(0, 1) == kind.rawValue else {
                     throw TokenVaultError(.usage, "job id \(jobID) was used for \(existing.text(0, 1) ?? "?") rows; pick another job id")
@@ -29,8 +32,9 @@ extension PostgreSQLVaultStore {
             try connection.transaction {
                 try connection.query("DELETE FROM run_inputs WHERE run_id = $1", [String(run.id)])
                 for (position, input) in inputs.enumerated() {
-                    try connection.query("INSERT INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES ($1, $2, $3, $4, $5, 0)",
-                                         [String(run.id), String(position), input.path, input.sha256, String(input.bytes)])
+                    try connection.query(
+                        "INSERT INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES ($1, $2, $3, $4, $5, 0)",
+                        [String(run.id), String(position), input.path, input.sha256, String(input.bytes)])
                 }
             }
         }
@@ -39,12 +43,14 @@ extension PostgreSQLVaultStore {
     func finishRun(_ run: RunRecord, report: ReconciliationReport, reportJSON: String) throws {
         try PostgreSQLError.guarded {
             try connection.transaction {
-                try connection.query("UPDATE runs SET status = $1, finished_at = $2, tokens_after = $3, report = $4 WHERE id = $5",
-                                     [report.status.rawValue, report.finishedAt, String(report.vault.tokensAfter), reportJSON, String(run.id)])
+                try connection.query(
+                    "UPDATE runs SET status = $1, finished_at = $2, tokens_after = $3, report = $4 WHERE id = $5",
+                    [report.status.rawValue, report.finishedAt, String(report.vault.tokensAfter), reportJSON, String(run.id)])
                 try connection.query("DELETE FROM run_inputs WHERE run_id = $1", [String(run.id)])
                 for (position, input) in report.inputs.enumerated() {
-                    try connection.query("INSERT INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES ($1, $2, $3, $4, $5, $6)",
-                                         [String(run.id), String(position), input.path, input.sha256, String(input.bytes), String(input.rows)])
+                    try connection.query(
+                        "INSERT INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES ($1, $2, $3, $4, $5, $6)",
+                        [String(run.id), String(position), input.path, input.sha256, String(input.bytes), String(input.rows)])
                 }
             }
         }
@@ -52,20 +58,24 @@ extension PostgreSQLVaultStore {
 
     func completedRun(forSHA256 sha256: String) throws -> String? {
         try PostgreSQLError.guarded {
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT r.job_id FROM runs r JOIN run_inputs i ON i.run_id = r.id
                 WHERE i.sha256 = $1 AND r.status = 'completed' ORDER BY r.id DESC LIMIT 1
-                """, [sha256]).text(0, 0)
+                """, [sha256]
+            ).text(0, 0)
         }
     }
 
     func unfinishedRun(jobName name: String, sha256: String) throws -> String? {
         try PostgreSQLError.guarded {
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT r.job_id FROM runs r JOIN run_inputs i ON i.run_id = r.id
                 WHERE i.sha256 = $2 AND r.status IN ('running', 'failed', 'interrupted') AND left(r.job_id, length($1) + 1) = $1 || '-'
                 ORDER BY r.id DESC LIMIT 1
-                """, [name, sha256]).text(0, 0)
+                """, [name, sha256]
+            ).text(0, 0)
         }
     }
 
@@ -74,9 +84,10 @@ extension PostgreSQLVaultStore {
             let run = try connection.query("SELECT id, status, kind, report FROM runs WHERE job_id = $1", [jobID])
             guard run.rowCount == 1 else { return nil }
             let inputs = try connection.query("SELECT sha256, bytes FROM run_inputs WHERE run_id = $1 ORDER BY position", [run.text(0, 0)])
-            return PriorRun(status: run.text(0, 1) ?? "", kind: run.text(0, 2) ?? "",
-                            inputs: (0..<inputs.rowCount).map { InputDigest(sha256: inputs.text($0, 0) ?? "", bytes: inputs.int($0, 1)) },
-                            report: run.text(0, 3).flatMap { try? ReconciliationReport.decode($0) })
+            return PriorRun(
+                status: run.text(0, 1) ?? "", kind: run.text(0, 2) ?? "",
+                inputs: (0..<inputs.rowCount).map { InputDigest(sha256: inputs.text($0, 0) ?? "", bytes: inputs.int($0, 1)) },
+                report: run.text(0, 3).flatMap { try? ReconciliationReport.decode($0) })
         }
     }
 
@@ -114,17 +125,20 @@ extension PostgreSQLVaultStore {
 
     func appendAudit(_ entry: AuditEntry) throws {
         try PostgreSQLError.guarded {
-            try connection.query("INSERT INTO audit(at, os_user, host, command, job_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
-                                 [entry.at, entry.user, entry.host, entry.command, entry.jobID, entry.details])
+            try connection.query(
+                "INSERT INTO audit(at, os_user, host, command, job_id, details) VALUES ($1, $2, $3, $4, $5, $6)",
+                [entry.at, entry.user, entry.host, entry.command, entry.jobID, entry.details])
         }
     }
 
     func auditEntries(since: String?) throws -> [AuditEntry] {
         try PostgreSQLError.guarded {
-            let result = try connection.query("SELECT at, os_user, host, command, job_id, details FROM audit WHERE at >= $1 ORDER BY id", [since ?? ""])
+            let result = try connection.query(
+                "SELECT at, os_user, host, command, job_id, details FROM audit WHERE at >= $1 ORDER BY id", [since ?? ""])
             return (0..<result.rowCount).map {
-                AuditEntry(at: result.text($0, 0) ?? "", user: result.text($0, 1) ?? "", host: result.text($0, 2) ?? "",
-                           command: result.text($0, 3) ?? "", jobID: result.text($0, 4), details: result.text($0, 5) ?? "{}")
+                AuditEntry(
+                    at: result.text($0, 0) ?? "", user: result.text($0, 1) ?? "", host: result.text($0, 2) ?? "",
+                    command: result.text($0, 3) ?? "", jobID: result.text($0, 4), details: result.text($0, 5) ?? "{}")
             }
         }
     }

@@ -19,7 +19,9 @@ final class PostgreSQLVaultStore: VaultStore {
     }
 
     static func url(_ options: VaultStoreOptions) -> String {
-        guard case .postgreSQL(let url) = options.location else { preconditionFailure("a PostgreSQL store for \(options.location.displayName)") }
+        guard case .postgreSQL(let url) = options.location else {
+            preconditionFailure("a PostgreSQL store for \(options.location.displayName)")
+        }
         return url
     }
 
@@ -54,7 +56,9 @@ final class PostgreSQLVaultStore: VaultStore {
             let store = PostgreSQLVaultStore(url: url(options), connection: connection)
             let version = try store.schemaVersion()
             guard version <= PostgreSQLSchema.latestVersion else {
-                throw TokenVaultError(.vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(PostgreSQLSchema.latestVersion))")
+                throw TokenVaultError(
+                    .vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(PostgreSQLSchema.latestVersion))"
+                )
             }
             return store
         }
@@ -72,16 +76,22 @@ final class PostgreSQLVaultStore: VaultStore {
                 // Format-preserving tokens are not UUIDs: this store keeps tokens in a `uuid`
                 // column and looks them up by their UUID text, so it takes UUID vaults only.
                 guard genesis.tokenFormat == .uuid else {
-                    throw TokenVaultError(.usage, "format-preserving tokens are available on SQLite vaults only; a PostgreSQL vault uses UUID tokens")
+                    throw TokenVaultError(
+                        .usage, "format-preserving tokens are available on SQLite vaults only; a PostgreSQL vault uses UUID tokens")
                 }
                 try store.migrate()
                 try connection.query(
                     "INSERT INTO vault_meta(key, value) VALUES ('vault_id', $1), ('created_at', $2), ('live_tokens', '0'), ('active_data_key', $3), ('fingerprint_key', $4)",
                     [genesis.vaultID, genesis.createdAt, String(genesis.dataKey.version), String(genesis.fingerprintKey.version)])
-                try connection.query("INSERT INTO data_keys(version, wrapped, created_at) VALUES ($1, $2, $3)",
-                                     [String(genesis.dataKey.version), byteaLiteral(genesis.dataKey.wrapped), genesis.dataKey.createdAt])
-                try connection.query("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES ($1, $2, $3)",
-                                     [String(genesis.fingerprintKey.version), byteaLiteral(genesis.fingerprintKey.wrapped), genesis.fingerprintKey.createdAt])
+                try connection.query(
+                    "INSERT INTO data_keys(version, wrapped, created_at) VALUES ($1, $2, $3)",
+                    [String(genesis.dataKey.version), byteaLiteral(genesis.dataKey.wrapped), genesis.dataKey.createdAt])
+                try connection.query(
+                    "INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES ($1, $2, $3)",
+                    [
+                        String(genesis.fingerprintKey.version), byteaLiteral(genesis.fingerprintKey.wrapped),
+                        genesis.fingerprintKey.createdAt,
+                    ])
             }
         }
         return store
@@ -96,7 +106,8 @@ final class PostgreSQLVaultStore: VaultStore {
             try connection.query("SELECT pg_try_advisory_lock($1)", [String(key)]).text(0, 0) == "t"
         }
         guard taken else {
-            throw TokenVaultError(.vaultBusy, "the job is already running (advisory lock of job \(name) in \(options.location.displayName))")
+            throw TokenVaultError(
+                .vaultBusy, "the job is already running (advisory lock of job \(name) in \(options.location.displayName))")
         }
         return PostgreSQLJobLock(connection: connection)
     }
@@ -117,14 +128,17 @@ final class PostgreSQLVaultStore: VaultStore {
         let current = try schemaVersion()
         for migration in PostgreSQLSchema.migrations where migration.version > current {
             try connection.execute(migration.sql)
-            try connection.query("INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
-                                 [String(migration.version), Timestamp.iso8601(Date())])
+            try connection.query(
+                "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
+                [String(migration.version), Timestamp.iso8601(Date())])
         }
     }
 
     func schemaVersion() throws -> Int {
         try PostgreSQLError.guarded {
-            guard try connection.integer("SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END") == 1 else { return 0 }
+            guard try connection.integer("SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END") == 1 else {
+                return 0
+            }
             return Int(try connection.integer("SELECT coalesce(max(version), 0) FROM schema_migrations") ?? 0)
         }
     }

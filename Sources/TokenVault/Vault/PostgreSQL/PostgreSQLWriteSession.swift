@@ -78,7 +78,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             RETURNING created_row
             """
         try PostgreSQLError.guarded {
-            try connection.execute("""
+            try connection.execute(
+                """
                 CREATE TEMP TABLE IF NOT EXISTS tokenvault_staging (
                     token uuid NOT NULL, fingerprint bytea NOT NULL, sealed bytea NOT NULL, alias text, grp text,
                     prefix text, last4 text, metadata text, row bigint NOT NULL
@@ -104,7 +105,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                     let current = try connection.execute("BEGIN; SELECT value FROM vault_meta WHERE key = 'fingerprint_key' FOR SHARE")
                     inTransaction = true
                     guard current.text(0, 0) == String(keys.fingerprintKey) else {
-                        throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+                        throw TokenVaultError(
+                            .vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
                     }
                 } else {
                     // One transaction for the run: the staging table is emptied by hand, not by a commit.
@@ -127,7 +129,8 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 }
                 // The token counter and the commit, in one round trip.
                 try connection.send(
-                    (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+                    (inserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(inserted))::text WHERE key = 'live_tokens'; " : "")
+                        + "COMMIT")
                 inTransaction = false
                 committing = DurableBatch(sequence: batch.sequence, tally: batch.tally)
             }
@@ -217,10 +220,12 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         var fingerprints: [Fingerprint] = []
         for (index, row) in batch.rows.enumerated() {
             guard let instrument = row.instrument, first[instrument.fingerprint] == index,
-                  !insertedRows.contains(Int64(row.row)) else { continue }
+                !insertedRows.contains(Int64(row.row))
+            else { continue }
             fingerprints.append(instrument.fingerprint)
         }
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT fingerprint, token, alias, created_run, created_input, created_row, sealed, data_key
             FROM instruments WHERE fingerprint = ANY($1::bytea[])
             """, [PostgreSQLArray.bytea(fingerprints)], binary: true)
@@ -235,15 +240,18 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 throw TokenVaultError(.vaultCorrupt, "a record has no valid token")
             }
             let alias = result.isNull(index, 2) ? nil : result.withBytes(index, 2) { String(decoding: $0, as: UTF8.self) }
-            let mine = result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(batch.inputIndex)
+            let mine =
+                result.binaryInteger(index, 3) == run.id && result.binaryInteger(index, 4) == Int64(batch.inputIndex)
                 && result.binaryInteger(index, 5) == Int64(row)
             let sealed = result.withBytes(index, 6) { Array($0) }
             let dataKey = Int(result.binaryInteger(index, 7))
-            conflicts[row] = Conflict(stored: StoredInstrument(token: token, alias: alias, sealed: sealed, dataKey: dataKey), mine: mine,
-                                      matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
+            conflicts[row] = Conflict(
+                stored: StoredInstrument(token: token, alias: alias, sealed: sealed, dataKey: dataKey), mine: mine,
+                matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
         }
         guard conflicts.count == fingerprints.count else {
-            throw TokenVaultError(.vaultBusy, "instruments of this batch were deleted while it was written; run it again (same job id) to finish")
+            throw TokenVaultError(
+                .vaultBusy, "instruments of this batch were deleted while it was written; run it again (same job id) to finish")
         }
         return conflicts
     }
@@ -264,9 +272,11 @@ final class PostgreSQLWriteSession: InstrumentWriter {
             if firstIndex == index {
                 if let conflict = conflicts[row.row] {
                     records[index] = conflict.stored
-                    resolutions.append(conflict.mine
-                        ? Resolution(status: .new, token: conflict.stored.token, matched: conflict.matched)
-                        : Resolution(status: .existing, token: conflict.stored.token, stored: conflict.stored, matched: conflict.matched))
+                    resolutions.append(
+                        conflict.mine
+                            ? Resolution(status: .new, token: conflict.stored.token, matched: conflict.matched)
+                            : Resolution(
+                                status: .existing, token: conflict.stored.token, stored: conflict.stored, matched: conflict.matched))
                     if conflict.mine { newCount += 1 } else { existingCount += 1 }
                 } else {
                     records[index] = StoredInstrument(
@@ -277,8 +287,10 @@ final class PostgreSQLWriteSession: InstrumentWriter {
                 }
             } else if let record = records[firstIndex] {
                 // A repeat matched the first occurrence's record: the vault's, or the one just inserted.
-                resolutions.append(Resolution(status: .existing, token: record.token, stored: record,
-                                              matched: MatchedRecord(sealed: record.sealed, dataKey: record.dataKey)))
+                resolutions.append(
+                    Resolution(
+                        status: .existing, token: record.token, stored: record,
+                        matched: MatchedRecord(sealed: record.sealed, dataKey: record.dataKey)))
                 existingCount += 1
             }
         }
@@ -295,11 +307,13 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         var updatedCount = 0
         for index in batch.resolutions.indices {
             guard batch.resolutions[index].status == .existing, let instrument = batch.rows[index].instrument,
-                  let original = batch.resolutions[index].stored else { continue }
+                let original = batch.resolutions[index].stored
+            else { continue }
             let stored = latest[original.token] ?? original
             guard let (sealed, dataKey) = try sealer.resealed(stored, with: instrument) else { continue }
-            try connection.query("UPDATE instruments SET sealed = $1, data_key = $2 WHERE token = $3::uuid",
-                                 [PostgreSQLVaultStore.byteaLiteral(sealed), String(dataKey), stored.token.description])
+            try connection.query(
+                "UPDATE instruments SET sealed = $1, data_key = $2 WHERE token = $3::uuid",
+                [PostgreSQLVaultStore.byteaLiteral(sealed), String(dataKey), stored.token.description])
             let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
             latest[stored.token] = updated
             batch.resolutions[index].stored = updated
@@ -317,7 +331,9 @@ final class PostgreSQLWriteSession: InstrumentWriter {
         if inTransaction {
             try PostgreSQLError.guarded {
                 try connection.execute(
-                    (heldInserted > 0 ? "UPDATE vault_meta SET value = (value::bigint + \(heldInserted))::text WHERE key = 'live_tokens'; " : "") + "COMMIT")
+                    (heldInserted > 0
+                        ? "UPDATE vault_meta SET value = (value::bigint + \(heldInserted))::text WHERE key = 'live_tokens'; " : "")
+                        + "COMMIT")
             }
             inTransaction = false
             durable += held

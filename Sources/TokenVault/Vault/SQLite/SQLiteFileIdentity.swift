@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The vault file a store opened, by device and inode: SQLite keeps writing to an open file
@@ -23,10 +23,15 @@ struct SQLiteFileIdentity: Sendable {
     func check() throws {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw TokenVaultError(.io, "the vault file \(path) was deleted during the run; the work since it was opened is lost, nothing is reported complete")
+            throw TokenVaultError(
+                .io, "the vault file \(path) was deleted during the run; the work since it was opened is lost, nothing is reported complete"
+            )
         }
         guard UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode else {
-            throw TokenVaultError(.io, "the vault file \(path) was replaced during the run; the work since it was opened went to the old file, nothing is reported complete")
+            throw TokenVaultError(
+                .io,
+                "the vault file \(path) was replaced during the run; the work since it was opened went to the old file, nothing is reported complete"
+            )
         }
     }
 }

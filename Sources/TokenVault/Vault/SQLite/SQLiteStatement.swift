@@ -34,7 +34,6 @@ final class SQLiteStatement {
         sqlite3_reset(handle)
     }
 
-
     func bind(_ value: SQLiteValue, at index: Int32) throws {
         switch value {
         case .integer(let v): bind(v, at: index)

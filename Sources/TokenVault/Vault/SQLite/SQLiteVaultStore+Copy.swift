@@ -31,32 +31,44 @@ extension SQLiteVaultStore {
             func keys(_ table: String) throws -> [WrappedKey] {
                 let rows = try connection.prepare("SELECT version, wrapped, created_at FROM \(table) ORDER BY version")
                 var keys: [WrappedKey] = []
-                while try rows.step() { keys.append(WrappedKey(version: rows.int(at: 0), wrapped: rows.blob(at: 1) ?? [], createdAt: rows.text(at: 2) ?? "")) }
+                while try rows.step() {
+                    keys.append(WrappedKey(version: rows.int(at: 0), wrapped: rows.blob(at: 1) ?? [], createdAt: rows.text(at: 2) ?? ""))
+                }
                 return keys
             }
             var runs: [VaultContents.Run] = []
-            let runRows = try connection.prepare("SELECT id, job_id, kind, status, started_at, finished_at, tokens_before, tokens_after, report FROM runs ORDER BY id")
+            let runRows = try connection.prepare(
+                "SELECT id, job_id, kind, status, started_at, finished_at, tokens_before, tokens_after, report FROM runs ORDER BY id")
             while try runRows.step() {
-                runs.append(.init(id: runRows.int64(at: 0), jobID: runRows.text(at: 1) ?? "", kind: runRows.text(at: 2) ?? "",
-                                  status: runRows.text(at: 3) ?? "", startedAt: runRows.text(at: 4) ?? "", finishedAt: runRows.text(at: 5),
-                                  tokensBefore: runRows.int64(at: 6), tokensAfter: runRows.isNull(at: 7) ? nil : runRows.int64(at: 7),
-                                  report: runRows.text(at: 8)))
+                runs.append(
+                    .init(
+                        id: runRows.int64(at: 0), jobID: runRows.text(at: 1) ?? "", kind: runRows.text(at: 2) ?? "",
+                        status: runRows.text(at: 3) ?? "", startedAt: runRows.text(at: 4) ?? "", finishedAt: runRows.text(at: 5),
+                        tokensBefore: runRows.int64(at: 6), tokensAfter: runRows.isNull(at: 7) ? nil : runRows.int64(at: 7),
+                        report: runRows.text(at: 8)))
             }
             var inputs: [VaultContents.RunInput] = []
-            let inputRows = try connection.prepare("SELECT run_id, position, path, sha256, bytes, rows FROM run_inputs ORDER BY run_id, position")
+            let inputRows = try connection.prepare(
+                "SELECT run_id, position, path, sha256, bytes, rows FROM run_inputs ORDER BY run_id, position")
             while try inputRows.step() {
-                inputs.append(.init(runID: inputRows.int64(at: 0), position: inputRows.int(at: 1), path: inputRows.text(at: 2) ?? "",
-                                    sha256: inputRows.text(at: 3) ?? "", bytes: inputRows.int64(at: 4), rows: inputRows.int64(at: 5)))
+                inputs.append(
+                    .init(
+                        runID: inputRows.int64(at: 0), position: inputRows.int(at: 1), path: inputRows.text(at: 2) ?? "",
+                        sha256: inputRows.text(at: 3) ?? "", bytes: inputRows.int64(at: 4), rows: inputRows.int64(at: 5)))
             }
             var audit: [VaultContents.Audit] = []
             let auditRows = try connection.prepare("SELECT id, at, os_user, host, command, job_id, details FROM audit ORDER BY id")
             while try auditRows.step() {
-                audit.append(.init(id: auditRows.int64(at: 0), entry: AuditEntry(
-                    at: auditRows.text(at: 1) ?? "", user: auditRows.text(at: 2) ?? "", host: auditRows.text(at: 3) ?? "",
-                    command: auditRows.text(at: 4) ?? "", jobID: auditRows.text(at: 5), details: auditRows.text(at: 6) ?? "{}")))
+                audit.append(
+                    .init(
+                        id: auditRows.int64(at: 0),
+                        entry: AuditEntry(
+                            at: auditRows.text(at: 1) ?? "", user: auditRows.text(at: 2) ?? "", host: auditRows.text(at: 3) ?? "",
+                            command: auditRows.text(at: 4) ?? "", jobID: auditRows.text(at: 5), details: auditRows.text(at: 6) ?? "{}")))
             }
-            return VaultContents(meta: meta, dataKeys: try keys("data_keys"), fingerprintKeys: try keys("fingerprint_keys"),
-                                 runs: runs, runInputs: inputs, audit: audit)
+            return VaultContents(
+                meta: meta, dataKeys: try keys("data_keys"), fingerprintKeys: try keys("fingerprint_keys"),
+                runs: runs, runInputs: inputs, audit: audit)
         }
     }
 
@@ -68,12 +80,14 @@ extension SQLiteVaultStore {
                 }
                 for (table, keys) in [("data_keys", contents.dataKeys), ("fingerprint_keys", contents.fingerprintKeys)] {
                     for key in keys {
-                        try connection.run("INSERT OR IGNORE INTO \(table)(version, wrapped, created_at) VALUES (?, ?, ?)",
-                                           .int(key.version), .blob(key.wrapped), .text(key.createdAt))
+                        try connection.run(
+                            "INSERT OR IGNORE INTO \(table)(version, wrapped, created_at) VALUES (?, ?, ?)",
+                            .int(key.version), .blob(key.wrapped), .text(key.createdAt))
                     }
                 }
                 for run in contents.runs {
-                    try connection.run("""
+                    try connection.run(
+                        """
                         INSERT OR IGNORE INTO runs(id, job_id, kind, status, started_at, finished_at, tokens_before, tokens_after, report)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, .integer(run.id), .text(run.jobID), .text(run.kind), .text(run.status), .text(run.startedAt),
@@ -81,15 +95,17 @@ extension SQLiteVaultStore {
                         .optionalText(run.report))
                 }
                 for input in contents.runInputs {
-                    try connection.run("INSERT OR IGNORE INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)",
-                                       .integer(input.runID), .int(input.position), .text(input.path), .text(input.sha256),
-                                       .integer(input.bytes), .integer(input.rows))
+                    try connection.run(
+                        "INSERT OR IGNORE INTO run_inputs(run_id, position, path, sha256, bytes, rows) VALUES (?, ?, ?, ?, ?, ?)",
+                        .integer(input.runID), .int(input.position), .text(input.path), .text(input.sha256),
+                        .integer(input.bytes), .integer(input.rows))
                 }
                 for audit in contents.audit {
                     let entry = audit.entry
-                    try connection.run("INSERT OR IGNORE INTO audit(id, at, os_user, host, command, job_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                       .integer(audit.id), .text(entry.at), .text(entry.user), .text(entry.host), .text(entry.command),
-                                       .optionalText(entry.jobID), .text(entry.details))
+                    try connection.run(
+                        "INSERT OR IGNORE INTO audit(id, at, os_user, host, command, job_id, details) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        .integer(audit.id), .text(entry.at), .text(entry.user), .text(entry.host), .text(entry.command),
+                        .optionalText(entry.jobID), .text(entry.details))
                 }
             }
         }
@@ -97,7 +113,8 @@ extension SQLiteVaultStore {
 
     func instrumentRows(after id: Int64, limit: Int) throws -> [InstrumentRow] {
         try SQLiteError.guarded {
-            let rows = try connection.prepare("""
+            let rows = try connection.prepare(
+                """
                 SELECT id, token, kind, fingerprint, fingerprint_key, data_key, sealed, alias, brand, country, bin, bank_code,
                     last4, metadata, created_run, created_input, created_row, deleted_at, delete_reason
                 FROM instruments WHERE id > ?1 ORDER BY id LIMIT ?2
@@ -110,12 +127,15 @@ extension SQLiteVaultStore {
                     throw TokenVaultError(.vaultCorrupt, "instrument \(rows.int64(at: 0)) has no valid token")
                 }
                 func optionalInt(_ column: Int32) -> Int? { rows.isNull(at: column) ? nil : rows.int(at: column) }
-                out.append(InstrumentRow(
-                    id: rows.int64(at: 0), token: token, kind: InstrumentKind(storedValue: rows.int(at: 2)), fingerprint: rows.blob(at: 3),
-                    fingerprintKey: optionalInt(4), dataKey: optionalInt(5), sealed: rows.blob(at: 6), alias: rows.text(at: 7),
-                    brand: rows.text(at: 8), country: rows.text(at: 9), bin: rows.text(at: 10), bankCode: rows.text(at: 11),
-                    last4: rows.text(at: 12), metadata: rows.text(at: 13), createdRun: rows.int64(at: 14), createdInput: rows.int(at: 15),
-                    createdRow: rows.int64(at: 16), deletedAt: rows.text(at: 17), deleteReason: rows.text(at: 18)))
+                out.append(
+                    InstrumentRow(
+                        id: rows.int64(at: 0), token: token, kind: InstrumentKind(storedValue: rows.int(at: 2)),
+                        fingerprint: rows.blob(at: 3),
+                        fingerprintKey: optionalInt(4), dataKey: optionalInt(5), sealed: rows.blob(at: 6), alias: rows.text(at: 7),
+                        brand: rows.text(at: 8), country: rows.text(at: 9), bin: rows.text(at: 10), bankCode: rows.text(at: 11),
+                        last4: rows.text(at: 12), metadata: rows.text(at: 13), createdRun: rows.int64(at: 14),
+                        createdInput: rows.int(at: 15),
+                        createdRow: rows.int64(at: 16), deletedAt: rows.text(at: 17), deleteReason: rows.text(at: 18)))
             }
             return out
         }
@@ -124,7 +144,8 @@ extension SQLiteVaultStore {
     func importInstruments(_ rows: [InstrumentRow]) throws {
         try SQLiteError.guarded {
             try connection.transaction {
-                let insert = try connection.prepare("""
+                let insert = try connection.prepare(
+                    """
                     INSERT OR IGNORE INTO instruments(id, token_prefix, token, kind, fingerprint_prefix, fingerprint, fingerprint_key,
                         data_key, sealed, alias, brand, country, bin, bank_code, last4, metadata, created_run, created_input,
                         created_row, deleted_at, delete_reason)
@@ -142,7 +163,8 @@ extension SQLiteVaultStore {
                         .integer(row.id), .integer(row.token.prefix), .blob(row.token.withBytes { Array($0) }), .int(row.kind.storedValue),
                         fingerprint.map { .integer($0.prefix) } ?? .null, row.fingerprint.map { .blob($0) } ?? .null,
                         row.fingerprintKey.map { .int($0) } ?? .null, row.dataKey.map { .int($0) } ?? .null,
-                        row.sealed.map { .blob($0) } ?? .null, .optionalText(row.alias), .optionalText(row.brand), .optionalText(row.country),
+                        row.sealed.map { .blob($0) } ?? .null, .optionalText(row.alias), .optionalText(row.brand),
+                        .optionalText(row.country),
                         .optionalText(row.bin), .optionalText(row.bankCode), .optionalText(row.last4), .optionalText(row.metadata),
                         .integer(row.createdRun), .int(row.createdInput), .integer(row.createdRow), .optionalText(row.deletedAt),
                         .optionalText(row.deleteReason),

@@ -4,13 +4,15 @@
 /// schema v2), then to `instruments` by id.
 extension SQLiteVaultStore {
     func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
-        try SQLiteWriteSession(connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity,
-                               cacheBytes: options.cacheBytes)
+        try SQLiteWriteSession(
+            connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity,
+            cacheBytes: options.cacheBytes)
     }
 
     func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {
         try SQLiteError.guarded {
-            let lookup = try connection.prepare("""
+            let lookup = try connection.prepare(
+                """
                 SELECT i.token, i.alias, i.sealed, i.data_key FROM fingerprints f JOIN instruments i ON i.id = f.id
                 WHERE f.fingerprint_prefix = ?1 AND f.fingerprint = ?2
                 """)
@@ -21,7 +23,8 @@ extension SQLiteVaultStore {
                         lookup.bindStatic(bytes, at: 2)
                         defer { lookup.reset() }
                         guard try lookup.step(), let token = lookup.withBlob(at: 0, { Token(storedBytes: $0) }) else { return nil }
-                        return StoredInstrument(token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 2) ?? [], dataKey: lookup.int(at: 3))
+                        return StoredInstrument(
+                            token: token, alias: lookup.text(at: 1), sealed: lookup.blob(at: 2) ?? [], dataKey: lookup.int(at: 3))
                     }
                 }
             }
@@ -30,7 +33,8 @@ extension SQLiteVaultStore {
 
     func instruments(withTokens tokens: [Token]) throws -> [InstrumentRecord?] {
         try SQLiteError.guarded {
-            let lookup = try connection.prepare("""
+            let lookup = try connection.prepare(
+                """
                 SELECT i.kind, i.sealed, i.data_key, i.deleted_at, i.created_run, i.created_input, i.created_row
                 FROM tokens t JOIN instruments i ON i.id = t.id
                 WHERE t.token_prefix = ?1 AND t.token = ?2
@@ -52,7 +56,8 @@ extension SQLiteVaultStore {
 
     func tokens(forFingerprints fingerprints: [Fingerprint]) throws -> [Token?] {
         try SQLiteError.guarded {
-            let lookup = try connection.prepare("""
+            let lookup = try connection.prepare(
+                """
                 SELECT i.token FROM fingerprints f JOIN instruments i ON i.id = f.id
                 WHERE f.fingerprint_prefix = ?1 AND f.fingerprint = ?2
                 """)
@@ -70,17 +75,20 @@ extension SQLiteVaultStore {
     func delete(_ tokens: [Token], reason: DeleteReason, at deletedAt: String) throws -> DeleteCounts {
         try SQLiteError.guarded {
             try connection.execute("PRAGMA secure_delete = ON")
-            let find = try connection.prepare("""
+            let find = try connection.prepare(
+                """
                 SELECT i.id, i.deleted_at IS NOT NULL FROM tokens t JOIN instruments i ON i.id = t.id
                 WHERE t.token_prefix = ?1 AND t.token = ?2
                 """)
             // The fingerprint goes first, while the record still says which one it is.
-            let forget = try connection.prepare("""
+            let forget = try connection.prepare(
+                """
                 DELETE FROM fingerprints WHERE id = ?1
                   AND fingerprint_prefix = (SELECT fingerprint_prefix FROM instruments WHERE id = ?1)
                   AND fingerprint = (SELECT fingerprint FROM instruments WHERE id = ?1)
                 """)
-            let shred = try connection.prepare("""
+            let shred = try connection.prepare(
+                """
                 UPDATE instruments SET fingerprint = NULL, fingerprint_prefix = NULL, fingerprint_key = NULL, sealed = NULL,
                     data_key = NULL, alias = NULL, bin = NULL, bank_code = NULL, last4 = NULL, metadata = NULL,
                     deleted_at = ?2, delete_reason = ?3
@@ -112,7 +120,8 @@ extension SQLiteVaultStore {
                     }
                     counts.deleted += 1
                 }
-                try connection.run("UPDATE vault_meta SET value = CAST(value AS INTEGER) - ? WHERE key = 'live_tokens'", .int(counts.deleted))
+                try connection.run(
+                    "UPDATE vault_meta SET value = CAST(value AS INTEGER) - ? WHERE key = 'live_tokens'", .int(counts.deleted))
             }
             // Old page images must not outlive the deletion in the WAL either.
             try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")

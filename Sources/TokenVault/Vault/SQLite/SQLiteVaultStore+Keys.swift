@@ -30,8 +30,9 @@ extension SQLiteVaultStore {
         try SQLiteError.guarded {
             try connection.transaction {
                 let version = Int(try connection.integer("SELECT coalesce(max(version), 0) + 1 FROM data_keys") ?? 1)
-                try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
-                                   .int(version), .blob(try wrap(version)), .text(createdAt))
+                try connection.run(
+                    "INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                    .int(version), .blob(try wrap(version)), .text(createdAt))
                 try connection.run("UPDATE vault_meta SET value = ? WHERE key = 'active_data_key'", .text(String(version)))
                 return version
             }
@@ -45,16 +46,19 @@ extension SQLiteVaultStore {
             try connection.transaction {
                 let old = try metaInteger("fingerprint_key")
                 let version = Int(try connection.integer("SELECT coalesce(max(version), 0) + 1 FROM fingerprint_keys") ?? 1)
-                try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
-                                   .int(version), .blob(try wrap(version)), .text(createdAt))
+                try connection.run(
+                    "INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                    .int(version), .blob(try wrap(version)), .text(createdAt))
                 // The lookup table is refilled a chunk at a time, each chunk in key order (as the
                 // writer does), so memory stays flat and no insert lands on a random page alone.
                 try connection.execute("DELETE FROM fingerprints")
-                let select = try connection.prepare("""
+                let select = try connection.prepare(
+                    """
                     SELECT id, token, kind, sealed, data_key FROM instruments
                     WHERE id > ?1 AND sealed IS NOT NULL ORDER BY id LIMIT ?2
                     """)
-                let update = try connection.prepare("UPDATE instruments SET fingerprint_prefix = ?1, fingerprint = ?2, fingerprint_key = ?3 WHERE id = ?4")
+                let update = try connection.prepare(
+                    "UPDATE instruments SET fingerprint_prefix = ?1, fingerprint = ?2, fingerprint_key = ?3 WHERE id = ?4")
                 let insert = try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)")
                 var count = 0
                 var after: Int64 = 0
@@ -115,7 +119,8 @@ extension SQLiteVaultStore {
                 // Walks the records in id order from where the last batch stopped: each batch
                 // reads only its own records, not again every record done before it.
                 let after = resealCursor?.dataKey == dataKey ? resealCursor!.afterID : 0
-                let select = try connection.prepare("""
+                let select = try connection.prepare(
+                    """
                     SELECT id, token, kind, sealed, data_key FROM instruments
                     WHERE id > ?3 AND sealed IS NOT NULL AND data_key != ?1 ORDER BY id LIMIT ?2
                     """)
@@ -150,8 +155,9 @@ extension SQLiteVaultStore {
                 for key in dataKeys {
                     try connection.run("UPDATE data_keys SET wrapped = ? WHERE version = ?", .blob(key.wrapped), .int(key.version))
                 }
-                try connection.run("UPDATE fingerprint_keys SET wrapped = ? WHERE version = ?",
-                                   .blob(fingerprintKey.wrapped), .int(fingerprintKey.version))
+                try connection.run(
+                    "UPDATE fingerprint_keys SET wrapped = ? WHERE version = ?",
+                    .blob(fingerprintKey.wrapped), .int(fingerprintKey.version))
             }
         }
     }
@@ -162,7 +168,8 @@ extension SQLiteVaultStore {
     /// A row of `SELECT id, token, kind, sealed, data_key`.
     private func sealedRecord(_ row: SQLiteStatement) -> SealedRecord? {
         guard let token = row.withBlob(at: 1, { Token(storedBytes: $0) }) else { return nil }
-        return SealedRecord(id: row.int64(at: 0), token: token, kind: InstrumentKind(storedValue: row.int(at: 2)),
-                            sealed: row.blob(at: 3) ?? [], dataKey: row.int(at: 4))
+        return SealedRecord(
+            id: row.int64(at: 0), token: token, kind: InstrumentKind(storedValue: row.int(at: 2)),
+            sealed: row.blob(at: 3) ?? [], dataKey: row.int(at: 4))
     }
 }

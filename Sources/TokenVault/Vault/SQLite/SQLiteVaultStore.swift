@@ -47,7 +47,8 @@ final class SQLiteVaultStore: VaultStore {
                 path: path, create: false, readOnly: readOnly, busyTimeoutMilliseconds: busyMilliseconds(options))
             let version = Int(try connection.integer("PRAGMA user_version") ?? 0)
             guard version <= SQLiteSchema.latestVersion else {
-                throw TokenVaultError(.vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(SQLiteSchema.latestVersion))")
+                throw TokenVaultError(
+                    .vaultCorrupt, "the vault has schema v\(version), newer than this tokenvault knows (v\(SQLiteSchema.latestVersion))")
             }
             guard version >= 1 else {
                 throw TokenVaultError(.vaultCorrupt, "\(path) is not a tokenvault vault")
@@ -61,14 +62,17 @@ final class SQLiteVaultStore: VaultStore {
         let connection = store.connection
         return try SQLiteError.guarded {
             try connection.transaction {
-                try connection.run("INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?), ('token_format', ?)",
-                                   .text(genesis.vaultID), .text(genesis.createdAt),
-                                   .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)),
-                                   .text(genesis.tokenFormat.rawValue))
-                try connection.run("INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
-                                   .int(genesis.dataKey.version), .blob(genesis.dataKey.wrapped), .text(genesis.dataKey.createdAt))
-                try connection.run("INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
-                                   .int(genesis.fingerprintKey.version), .blob(genesis.fingerprintKey.wrapped), .text(genesis.fingerprintKey.createdAt))
+                try connection.run(
+                    "INSERT INTO vault_meta(key, value) VALUES ('vault_id', ?), ('created_at', ?), ('live_tokens', '0'), ('active_data_key', ?), ('fingerprint_key', ?), ('token_format', ?)",
+                    .text(genesis.vaultID), .text(genesis.createdAt),
+                    .text(String(genesis.dataKey.version)), .text(String(genesis.fingerprintKey.version)),
+                    .text(genesis.tokenFormat.rawValue))
+                try connection.run(
+                    "INSERT INTO data_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                    .int(genesis.dataKey.version), .blob(genesis.dataKey.wrapped), .text(genesis.dataKey.createdAt))
+                try connection.run(
+                    "INSERT INTO fingerprint_keys(version, wrapped, created_at) VALUES (?, ?, ?)",
+                    .int(genesis.fingerprintKey.version), .blob(genesis.fingerprintKey.wrapped), .text(genesis.fingerprintKey.createdAt))
             }
             return store
         }
@@ -84,7 +88,8 @@ final class SQLiteVaultStore: VaultStore {
 
     func prepareForWriting() throws {
         try SQLiteError.guarded {
-            try connection.execute("""
+            try connection.execute(
+                """
                 PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
                 PRAGMA foreign_keys = ON;

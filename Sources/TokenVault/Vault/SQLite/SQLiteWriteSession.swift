@@ -77,8 +77,10 @@ final class SQLiteWriteSession: InstrumentWriter {
         var id: Int64
     }
 
-    init(connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
-         file: SQLiteFileIdentity?, cacheBytes: Int = 128 << 20, pendingLimit: Int = 1 << 18) throws {
+    init(
+        connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
+        file: SQLiteFileIdentity?, cacheBytes: Int = 128 << 20, pendingLimit: Int = 1 << 18
+    ) throws {
         self.connection = connection
         self.cacheBudgetKiB = max(2048, cacheBytes / 1024)
         self.sealer = sealer
@@ -91,19 +93,23 @@ final class SQLiteWriteSession: InstrumentWriter {
         let reserve = min(commitEvery, self.pendingLimit) + 4096
         pendingIndex = PendingFingerprintIndex(capacity: reserve)
         (insert, probe, record, probeToken, insertFingerprint, insertToken) = try SQLiteError.guarded {
-            (try connection.prepare("""
-                INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
-                    brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
-                    token_prefix, fingerprint_prefix)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-                """),
-             try connection.prepare("SELECT id FROM fingerprints WHERE fingerprint_prefix = ?1 AND fingerprint = ?2"),
-             try connection.prepare("""
-                SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments WHERE id = ?1
-                """),
-             try connection.prepare("SELECT 1 FROM tokens WHERE token_prefix = ?1 AND token = ?2"),
-             try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)"),
-             try connection.prepare("INSERT INTO tokens(token_prefix, token, id) VALUES (?1, ?2, ?3)"))
+            (
+                try connection.prepare(
+                    """
+                    INSERT INTO instruments(token, kind, fingerprint, fingerprint_key, data_key, sealed, alias,
+                        brand, country, bin, bank_code, last4, metadata, created_run, created_input, created_row,
+                        token_prefix, fingerprint_prefix)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                    """),
+                try connection.prepare("SELECT id FROM fingerprints WHERE fingerprint_prefix = ?1 AND fingerprint = ?2"),
+                try connection.prepare(
+                    """
+                    SELECT token, alias, created_run, created_input, created_row, sealed, data_key FROM instruments WHERE id = ?1
+                    """),
+                try connection.prepare("SELECT 1 FROM tokens WHERE token_prefix = ?1 AND token = ?2"),
+                try connection.prepare("INSERT INTO fingerprints(fingerprint_prefix, fingerprint, id) VALUES (?1, ?2, ?3)"),
+                try connection.prepare("INSERT INTO tokens(token_prefix, token, id) VALUES (?1, ?2, ?3)")
+            )
         }
         if sealer.onExisting == .update {
             update = try SQLiteError.guarded { try connection.prepare("UPDATE instruments SET sealed = ?1, data_key = ?2 WHERE id = ?3") }
@@ -172,7 +178,8 @@ final class SQLiteWriteSession: InstrumentWriter {
     private func checkFingerprintKey() throws {
         let current = try connection.integer("SELECT CAST(value AS INTEGER) FROM vault_meta WHERE key = 'fingerprint_key'")
         guard current == Int64(fingerprintKeyVersion) else {
-            throw TokenVaultError(.vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
+            throw TokenVaultError(
+                .vaultBusy, "the vault's fingerprint key was rotated during this run; run it again (same job id) to finish")
         }
     }
 
@@ -247,7 +254,10 @@ final class SQLiteWriteSession: InstrumentWriter {
         var draws = 0
         while try isTaken(candidate.candidateToken) {
             guard draws < 1000 else {
-                throw TokenVaultError(.vaultBusy, "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few")
+                throw TokenVaultError(
+                    .vaultBusy,
+                    "no free format-preserving token for a card of row \(row) after 1,000 draws: its length, first 6 and last 4 digits leave too few"
+                )
             }
             draws += 1
             candidate = try sealer.redrawn(candidate)
@@ -325,7 +335,10 @@ final class SQLiteWriteSession: InstrumentWriter {
                 throw TokenVaultError(.vaultCorrupt, "a fingerprint leads to no record")
             }
             let mine = record.int64(at: 2) == run.id && record.int(at: 3) == inputIndex && record.int(at: 4) == row
-            return (StoredInstrument(token: token, alias: record.text(at: 1), sealed: record.blob(at: 5) ?? [], dataKey: record.int(at: 6)), mine)
+            return (
+                StoredInstrument(token: token, alias: record.text(at: 1), sealed: record.blob(at: 5) ?? [], dataKey: record.int(at: 6)),
+                mine
+            )
         }()
         let matched = MatchedRecord(sealed: stored.sealed, dataKey: stored.dataKey)
         if mine { return Resolution(status: .new, token: stored.token, matched: matched) }
@@ -340,8 +353,9 @@ final class SQLiteWriteSession: InstrumentWriter {
             try update.step()
         }
         let updated = StoredInstrument(token: stored.token, alias: stored.alias, sealed: sealed, dataKey: dataKey)
-        return Resolution(status: .existing, token: stored.token, stored: updated, updated: true,
-                          matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
+        return Resolution(
+            status: .existing, token: stored.token, stored: updated, updated: true,
+            matched: MatchedRecord(sealed: sealed, dataKey: dataKey))
     }
 
     /// Commits pending rows, their lookup keys (each index filled in its own order) and the

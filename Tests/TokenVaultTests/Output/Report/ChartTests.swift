@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import TokenVault
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The SVG writers: nice axes, well-formed XML, shapes that match the data, escaped labels.
 @Suite struct ChartTests {
@@ -26,8 +28,10 @@ import Testing
     final class Collector: NSObject, XMLParserDelegate {
         var elements: [(name: String, attributes: [String: String])] = []
         var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             elements.append((name, attributes))
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
@@ -42,10 +46,12 @@ import Testing
     }
 
     @Test func stackedBarsHaveOneRectanglePerNonZeroValueScaledToTheAxis() throws {
-        let chart = BarChart(title: "daily <volumes>", series: ["new", "existing", "rejected"], bars: [
-            .init(label: "12-01", values: [100, 50, 0]),
-            .init(label: "<b>12-02", values: [300, 0, 25]),
-        ])
+        let chart = BarChart(
+            title: "daily <volumes>", series: ["new", "existing", "rejected"],
+            bars: [
+                .init(label: "12-01", values: [100, 50, 0]),
+                .init(label: "<b>12-02", values: [300, 0, 25]),
+            ])
         let svg = chart.svg()
         let parsed = try parse(svg)
         // 3 legend swatches + 4 bar segments.
@@ -65,9 +71,13 @@ import Testing
     }
 
     @Test func horizontalBarsAreProportionalAndLabelled() throws {
-        let parsed = try parse(BarChart(title: "brands", series: ["rows"], bars: [
-            .init(label: "visa", values: [400]), .init(label: "amex", values: [100]),
-        ], orientation: .horizontal).svg())
+        let parsed = try parse(
+            BarChart(
+                title: "brands", series: ["rows"],
+                bars: [
+                    .init(label: "visa", values: [400]), .init(label: "amex", values: [100]),
+                ], orientation: .horizontal
+            ).svg())
         let widths = parsed.elements.filter { $0.name == "rect" }.compactMap { Double($0.attributes["width"] ?? "") }
         // 680 − 170 − 70 = 440 px for an axis of 0…400.
         #expect(widths == [440, 110])

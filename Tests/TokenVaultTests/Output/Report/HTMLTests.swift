@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// Every string from outside is escaped in the reports; a hostile one cannot open a tag.

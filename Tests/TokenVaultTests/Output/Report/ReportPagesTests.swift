@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// The pages built from reports whose every string is hostile, and the daily volumes.
@@ -34,8 +35,9 @@ import Testing
             var report = hostileReport()
             report.counts = .init(rows: new, new: new, existing: 0, rejected: 0, warnings: 0)
             return RunLedger.Entry(
-                run: StoredRun(id: 1, jobID: "j", kind: "card", status: "completed", startedAt: started, finishedAt: nil,
-                               report: report, tokensCreated: new),
+                run: StoredRun(
+                    id: 1, jobID: "j", kind: "card", status: "completed", startedAt: started, finishedAt: nil,
+                    report: report, tokensCreated: new),
                 problems: [])
         }
         let bars = LedgerReportPage.dailyVolumes([

@@ -1,10 +1,13 @@
 import Testing
+
 @testable import TokenVault
 
 /// The verdict a person sees at the top of a run's page.
 @Suite struct RunVerdictTests {
-    func report(status: ReconciliationReport.Status = .completed, rows: Int = 10, new: Int = 6, existing: Int = 3,
-                rejected: Int = 1, before: Int = 100, after: Int = 106) -> ReconciliationReport {
+    func report(
+        status: ReconciliationReport.Status = .completed, rows: Int = 10, new: Int = 6, existing: Int = 3,
+        rejected: Int = 1, before: Int = 100, after: Int = 106
+    ) -> ReconciliationReport {
         ReconciliationReport(
             jobID: "j", kind: .card, status: status, startedAt: "2026-12-01T00:00:00Z", finishedAt: "2026-12-01T00:00:01Z",
             durationSeconds: 1, rowsPerSecond: 10, inputs: [.init(path: "a.csv", sha256: "00", bytes: 1, rows: rows)],

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// The throughput samples stay bounded and evenly spread, however long the run.

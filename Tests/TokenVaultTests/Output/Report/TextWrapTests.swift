@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TokenVault
 
 /// The text report's lines fit in 100 columns and lose nothing.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TokenVault
 
 /// A vault of the first release (schema v1: the lookups as unique indexes on `instruments`) opens,
@@ -7,7 +8,8 @@ import Testing
 @Suite struct SQLiteSchemaMigrationTests {
     /// Each schema object as `type name sql`, sorted: what makes two files the same schema.
     func schema(_ connection: SQLiteConnection) throws -> [String] {
-        let rows = try connection.prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+        let rows = try connection.prepare(
+            "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
         var objects: [String] = []
         while try rows.step() { objects.append([0, 1, 2].map { rows.text(at: $0) ?? "" }.joined(separator: " ")) }
         return objects
@@ -61,7 +63,9 @@ import Testing
         #expect(try !schema(connection).contains { $0.contains("instruments_fingerprint") || $0.contains("instruments_token") })
 
         // Every token of the first release still detokenizes, to the numbers it was made from.
-        let result = try ws.run(["detokenize", "--input", "out/first.results.csv.gz", "--out", "numbers.csv", "--kind", "card", "--vault", "v1.db"])
+        let result = try ws.run([
+            "detokenize", "--input", "out/first.results.csv.gz", "--out", "numbers.csv", "--kind", "card", "--vault", "v1.db",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let expected = try LifecycleEndToEndTests().expectedValues(ws, twin: "twin.jsonl.gz", kind: .card)
         var checked = 0

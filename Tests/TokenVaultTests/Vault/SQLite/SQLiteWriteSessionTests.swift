@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import TokenVault
 
 /// The v2 write path (SPEC §8): repeats resolved in file order inside a batch, across batches of
@@ -20,7 +21,8 @@ import Testing
         // Four rows a transaction, three a batch: batch 1 ends inside the first transaction,
         // batch 2 commits it, batch 3 runs in the next one.
         let writer = try vault.makeWriter(run: run, commitEvery: 4)
-        let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2), c = TestCards.number(serial: 3), d = TestCards.number(serial: 4)
+        let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2), c = TestCards.number(serial: 3),
+            d = TestCards.number(serial: 4)
         let helper = VaultWriterTests()
         var batches = [
             helper.prepare([a, b, a], vault: vault, sequence: 0, firstRow: 1),
@@ -76,7 +78,8 @@ import Testing
 
     /// `row` sealed again for `token`, as if its random draw had come out that way.
     func forcing(_ token: Token, on row: PreparedInstrument, _ vault: Vault) throws -> PreparedInstrument {
-        let payload = try vault.crypto.open(Array(row.sealed), token: row.candidateToken, kind: .card, keyVersion: vault.crypto.activeDataKey)
+        let payload = try vault.crypto.open(
+            Array(row.sealed), token: row.candidateToken, kind: .card, keyVersion: vault.crypto.activeDataKey)
         let sealed = try SecureRandom.bytes(12).withUnsafeBytes { try vault.crypto.seal(payload, token: token, kind: .card, nonce: $0) }
         return PreparedInstrument(fingerprint: row.fingerprint, candidateToken: token, sealed: sealed, display: row.display)
     }
@@ -130,20 +133,22 @@ import Testing
     @Test func updateRewritesTheRecordFoundPendingOrThroughTheLookupTable() throws {
         let ws = try TestWorkspace()
         let vault = try Vault.open(VaultTests().options(ws.path("v.db")), logger: logger)
-        let writer = try vault.makeWriter(run: try vault.beginRun(jobID: "j", kind: .card, startedAt: Date()), commitEvery: 3, onExisting: .update)
+        let writer = try vault.makeWriter(
+            run: try vault.beginRun(jobID: "j", kind: .card, startedAt: Date()), commitEvery: 3, onExisting: .update)
         let helper = VaultWriterTests()
         let a = TestCards.number(serial: 1), b = TestCards.number(serial: 2)
         func expiry(_ batch: PreparedBatch) throws -> String? {
             let row = try #require(batch.rows[0].instrument)
-            let payload = try vault.crypto.open(Array(row.sealed), token: row.candidateToken, kind: .card, keyVersion: vault.crypto.activeDataKey)
+            let payload = try vault.crypto.open(
+                Array(row.sealed), token: row.candidateToken, kind: .card, keyVersion: vault.crypto.activeDataKey)
             return try SealedPayload.decode(payload)[.expiry]
         }
         var batches = [
             helper.prepare([a], vault: vault, sequence: 0, firstRow: 1, expiry: "12/39"),
-            helper.prepare([a], vault: vault, sequence: 1, firstRow: 2, expiry: "11/40"),  // a still pending
-            helper.prepare([b], vault: vault, sequence: 2, firstRow: 3),                   // commits
-            helper.prepare([a], vault: vault, sequence: 3, firstRow: 4, expiry: "10/41"),  // a committed
-            helper.prepare([a], vault: vault, sequence: 4, firstRow: 5, expiry: "10/41"),  // nothing to change
+            helper.prepare([a], vault: vault, sequence: 1, firstRow: 2, expiry: "11/40"), // a still pending
+            helper.prepare([b], vault: vault, sequence: 2, firstRow: 3), // commits
+            helper.prepare([a], vault: vault, sequence: 3, firstRow: 4, expiry: "10/41"), // a committed
+            helper.prepare([a], vault: vault, sequence: 4, firstRow: 5, expiry: "10/41"), // nothing to change
         ]
         var durable: [Int] = []
         for index in batches.indices { durable += try writer.write(&batches[index]).map(\.sequence) }
@@ -153,8 +158,9 @@ import Testing
         #expect(batches.map { $0.resolutions[0].updated } == [false, true, false, true, false])
         #expect(batches.map { $0.tally.counts.updated ?? -1 } == [0, 1, 0, 1, 0])
         let token = try #require(batches[0].resolutions[0].token)
-        #expect(batches.filter { $0.rows[0].instrument?.fingerprint == batches[0].rows[0].instrument?.fingerprint }
-            .allSatisfy { $0.resolutions[0].token == token })
+        #expect(
+            batches.filter { $0.rows[0].instrument?.fingerprint == batches[0].rows[0].instrument?.fingerprint }
+                .allSatisfy { $0.resolutions[0].token == token })
         // The record holds the last update, which is what the rows after it were shown.
         #expect(try opened(token, vault)[.expiry] == expiry(batches[3]))
         #expect(try opened(token, vault)[.expiry] != expiry(batches[0]))
