@@ -3,14 +3,8 @@ import TokenVault
 
 /// OpenPGP in and out (SPEC §11): shared by `tokenize` and `detokenize`.
 struct OpenPGPOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "A secret key that decrypts OpenPGP inputs, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).",
-            valueName: "file"))
-    var pgpSecretKey: String?
-
-    @Option(help: ArgumentHelp("A file (mode 0600) whose first line is that secret key's passphrase.", valueName: "file"))
-    var pgpPassphraseFile: String?
+    /// The secret key and passphrase that decrypt inputs, as `verify` and `delete` take them.
+    @OptionGroup var keys: OpenPGPDecryptionOptions
 
     @Option(
         help: ArgumentHelp(
@@ -41,7 +35,7 @@ struct OpenPGPOptions: ParsableArguments {
     /// The settings these options describe.
     func settings() throws -> OpenPGPSettings {
         try OpenPGPSettings(
-            secretKeyFile: pgpSecretKey, passphraseFile: pgpPassphraseFile,
+            secretKeyFile: keys.pgpSecretKey, passphraseFile: keys.pgpPassphraseFile,
             requiredSigner: pgpRequireSignature.map(OpenPGPKeyID.init(parsing:)),
             recipients: encryptTo.map(OpenPGPRecipient.init(parsing:)))
     }
@@ -52,7 +46,7 @@ struct OpenPGPOptions: ParsableArguments {
 struct OpenPGPDecryptionOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "A secret key that decrypts OpenPGP files, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).",
+            "A secret key that decrypts OpenPGP inputs and files, imported into a temporary keyring removed afterwards (default: the GnuPG keyring, GNUPGHOME).",
             valueName: "file"))
     var pgpSecretKey: String?
 

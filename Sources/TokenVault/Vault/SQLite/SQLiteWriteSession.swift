@@ -384,29 +384,25 @@ final class SQLiteWriteSession: InstrumentWriter {
         // fail and a write follow without a rollback, a repeat would be inserted again and the
         // primary key of `fingerprints` would fail the next flush too: never stored twice.
         pendingIndex.removeAll()
-        pendingFingerprints.sort { $0.prefix < $1.prefix }
-        for pending in pendingFingerprints {
-            try pending.key.withBytes { bytes in
-                insertFingerprint.bind(pending.prefix, at: 1)
-                insertFingerprint.bindStatic(bytes, at: 2)
-                insertFingerprint.bind(pending.id, at: 3)
-                defer { insertFingerprint.reset() }
-                try insertFingerprint.step()
-            }
-        }
-        pendingTokens.sort { $0.prefix < $1.prefix }
-        for pending in pendingTokens {
-            try pending.key.withBytes { bytes in
-                insertToken.bind(pending.prefix, at: 1)
-                insertToken.bindStatic(bytes, at: 2)
-                insertToken.bind(pending.id, at: 3)
-                defer { insertToken.reset() }
-                try insertToken.step()
-            }
-        }
+        try Self.insertSorted(&pendingFingerprints, with: insertFingerprint)
+        try Self.insertSorted(&pendingTokens, with: insertToken)
         pendingFingerprints.removeAll(keepingCapacity: true)
         pendingTokens.removeAll(keepingCapacity: true)
         pendingFormatPreserving.removeAll()
+    }
+
+    /// Sorts `keys` by prefix and inserts them (prefix, key, id): one sweep of the table in key order.
+    private static func insertSorted<Key: LookupKey>(_ keys: inout [PendingKey<Key>], with statement: SQLiteStatement) throws {
+        keys.sort { $0.prefix < $1.prefix }
+        for pending in keys {
+            try pending.key.withBytes { bytes in
+                statement.bind(pending.prefix, at: 1)
+                statement.bindStatic(bytes, at: 2)
+                statement.bind(pending.id, at: 3)
+                defer { statement.reset() }
+                try statement.step()
+            }
+        }
     }
 
     /// Runs `body` like `SQLiteError.guarded`, and names the vault file in an I/O failure (a

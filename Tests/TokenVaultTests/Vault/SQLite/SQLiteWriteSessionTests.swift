@@ -51,6 +51,26 @@ import Testing
         #expect(try vault.store.tokens(forFingerprints: prepared) == [tokens[0], tokens[1], tokens[0]])
     }
 
+    /// SPEC §6 at 30M records: the filter's memory comes out of the page cache while the session
+    /// lives, and the cache gets it back when the session ends (a job's next input).
+    @Test func theFilterTakesItsMemoryFromThePageCacheUntilTheSessionEnds() throws {
+        let ws = try TestWorkspace()
+        var options = VaultTests().options(ws.path("v.db"))
+        options.cacheBytes = 4 << 20
+        let vault = try Vault.open(options, logger: logger)
+        let connection = try #require(vault.store as? SQLiteVaultStore).connection
+        #expect(try connection.integer("PRAGMA cache_size") == -4096)
+        do {
+            let writer = try vault.makeWriter(run: try vault.beginRun(jobID: "j", kind: .card, startedAt: Date()), commitEvery: 4)
+            var batch = VaultWriterTests().prepare([TestCards.number(serial: 1)], vault: vault, sequence: 0, firstRow: 1)
+            _ = try writer.write(&batch)
+            let filterKiB = Int64(FingerprintFilter.byteCount(expected: 16) / 1024)
+            #expect(try connection.integer("PRAGMA cache_size") == -(4096 - filterKiB), "the filter's share is out of the cache")
+            _ = try writer.commit()
+        }
+        #expect(try connection.integer("PRAGMA cache_size") == -4096, "given back when the writer goes")
+    }
+
     @Test func anotherWritersCommitsAreSeenAtTheNextTransaction() throws {
         let ws = try TestWorkspace()
         let options = VaultTests().options(ws.path("v.db"))
