@@ -185,4 +185,7 @@ struct VaultStoreOptions: Sendable {
     /// 128 MiB: with the v2 layout the big lookups are swept in key order once per commit, so a
     /// larger cache buys little and the memory goes to the bound of SPEC §6 instead.
     var cacheBytes: Int = 128 << 20
+
+    /// The page cache as SQLite's `cache_size` takes it (negated): KiB, at least 2 MiB.
+    var cacheKiB: Int { max(2048, cacheBytes / 1024) }
 }

@@ -6,7 +6,7 @@ extension SQLiteVaultStore {
     func makeWriter(run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer) throws -> any InstrumentWriter {
         try SQLiteWriteSession(
             connection: connection, run: run, keys: keys, commitEvery: commitEvery, sealer: sealer, file: fileIdentity,
-            cacheBytes: options.cacheBytes)
+            cacheKiB: options.cacheKiB)
     }
 
     func storedInstruments(forFingerprints fingerprints: [Fingerprint]) throws -> [StoredInstrument?] {

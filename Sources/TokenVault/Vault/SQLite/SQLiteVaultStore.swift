@@ -94,7 +94,7 @@ final class SQLiteVaultStore: VaultStore {
                 PRAGMA synchronous = NORMAL;
                 PRAGMA foreign_keys = ON;
                 PRAGMA temp_store = MEMORY;
-                PRAGMA cache_size = -\(max(2048, options.cacheBytes / 1024));
+                PRAGMA cache_size = -\(options.cacheKiB);
                 """)
             let current = try schemaVersion()
             for migration in SQLiteSchema.migrations where migration.version > current {

@@ -79,10 +79,10 @@ final class SQLiteWriteSession: InstrumentWriter {
 
     init(
         connection: SQLiteConnection, run: RunRecord, keys: KeyVersions, commitEvery: Int, sealer: RecordSealer,
-        file: SQLiteFileIdentity?, cacheBytes: Int = 128 << 20, pendingLimit: Int = 1 << 18
+        file: SQLiteFileIdentity?, cacheKiB: Int, pendingLimit: Int = 1 << 18
     ) throws {
         self.connection = connection
-        self.cacheBudgetKiB = max(2048, cacheBytes / 1024)
+        self.cacheBudgetKiB = cacheKiB
         self.sealer = sealer
         self.file = file
         self.run = run

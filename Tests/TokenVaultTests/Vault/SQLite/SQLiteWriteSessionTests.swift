@@ -201,7 +201,8 @@ import Testing
         let writer = try SQLiteWriteSession(
             connection: store.connection, run: run,
             keys: KeyVersions(activeDataKey: vault.crypto.activeDataKey, fingerprintKey: vault.crypto.fingerprintKeyVersion),
-            commitEvery: .max, sealer: RecordSealer(crypto: vault.crypto, kind: .card, onExisting: .keep), file: nil, pendingLimit: 2)
+            commitEvery: .max, sealer: RecordSealer(crypto: vault.crypto, kind: .card, onExisting: .keep), file: nil,
+            cacheKiB: store.options.cacheKiB, pendingLimit: 2)
         let cards = (1...5).map { TestCards.number(serial: $0) }
         let helper = VaultWriterTests()
         var first = helper.prepare([cards[0], cards[1], cards[2], cards[0], cards[3]], vault: vault, tokenFormat: .formatPreserving)
